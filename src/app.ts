@@ -1,0 +1,70 @@
+import Fastify, { type FastifyBaseLogger } from 'fastify';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type { Logger } from 'pino';
+import type { App } from './http/app-type.js';
+import { createAuthenticator } from './auth/authenticator.js';
+import { installErrorHandling } from './http/error-handler.js';
+import { ERROR_DETAIL_KEYWORD } from './http/validation-errors.js';
+import { collectRoutes } from './openapi/openapi-document.js';
+import { importRoutes } from './resources/imported-phone-numbers/import-routes.js';
+import { importService } from './resources/imported-phone-numbers/import-service.js';
+import type { Store } from './storage/store.js';
+
+/** Largest request body accepted; an import body is under 200 bytes. */
+export const BODY_LIMIT_BYTES = 16 * 1024;
+
+export interface AppDeps {
+  readonly store: Store;
+  readonly logger: Logger;
+  readonly authCacheTtlMs: number;
+  readonly clock?: () => Date;
+  readonly newId?: () => string;
+}
+
+/** Builds the HTTP application. Reads no environment and listens on nothing. */
+export async function buildApp(deps: AppDeps): Promise<App> {
+  const app = Fastify({
+    loggerInstance: deps.logger as FastifyBaseLogger,
+    bodyLimit: BODY_LIMIT_BYTES,
+    // Request ids for logs; an incoming x-request-id is honoured when it looks sane.
+    requestIdHeader: 'x-request-id',
+    genReqId: () => crypto.randomUUID(),
+    ajv: {
+      customOptions: {
+        // The contract rejects unknown properties and never coerces: Fastify's defaults
+        // (removeAdditional, coerceTypes) would silently do both.
+        removeAdditional: false,
+        coerceTypes: false,
+        useDefaults: false,
+        // Report every problem in one answer, not just the first.
+        allErrors: true,
+        verbose: true,
+        keywords: [ERROR_DETAIL_KEYWORD],
+      },
+    },
+  }).withTypeProvider<TypeBoxTypeProvider>();
+
+  // JSON only: Fastify's built-in text/plain parser would let other media types through.
+  app.removeContentTypeParser('text/plain');
+  installErrorHandling(app);
+  const openapi = collectRoutes(app);
+
+  const authenticator = createAuthenticator(deps.store.tenancy, { cacheTtlMs: deps.authCacheTtlMs });
+  const clock = deps.clock ?? (() => new Date());
+  const newId = deps.newId ?? (() => crypto.randomUUID());
+
+  importRoutes(app, {
+    authenticator,
+    importNumber: importService({ phoneNumbers: deps.store.phoneNumbers, clock, newId }),
+  });
+
+  app.get('/openapi.json', async (_request, reply) => reply.type('application/json; charset=utf-8').send(openapi()));
+  app.get('/healthz', async () => ({ status: 'ok' }));
+  app.get('/readyz', async (_request, reply) => {
+    const ready = await deps.store.ready();
+    return reply.code(ready ? 200 : 503).send({ status: ready ? 'ready' : 'unavailable' });
+  });
+
+  await app.ready();
+  return app;
+}

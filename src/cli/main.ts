@@ -1,0 +1,53 @@
+import { ConfigError, loadConfig } from '../config/config.js';
+import { type Io, UsageError, processIo } from './io.js';
+import { serveCommand } from './serve.js';
+import { projectsCommand, spacesCommand, tokensCommand } from './tenancy-commands.js';
+
+const USAGE = `Usage: numberspace [command]
+
+  serve                                   run the HTTP service (the default)
+  spaces create --name N [--partner-api on|off]
+  spaces list
+  spaces update <id|name> --partner-api on|off
+  projects create [--space <id|name>] [--name N]
+  projects list [--space <id|name>]
+  tokens create --project <id> --scopes a,b|all [--name N]   prints the secret once
+  tokens list --project <id>
+  tokens revoke <token-id>
+
+Every list and create takes --json. Commands act on the database named by DATABASE_URL.`;
+
+/** Runs one command and resolves its exit code: 0 done, 1 failed, 2 bad usage. */
+export async function run(argv: string[], env: NodeJS.ProcessEnv, io: Io = processIo): Promise<number> {
+  const [command = 'serve', ...rest] = argv;
+  try {
+    if (command === 'help' || command === '--help' || command === '-h') {
+      io.out(USAGE);
+      return 0;
+    }
+    const config = loadConfig(env);
+    switch (command) {
+      case 'serve':
+        return await serveCommand(config, io);
+      case 'spaces':
+        return await spacesCommand(config, io, rest);
+      case 'projects':
+        return await projectsCommand(config, io, rest);
+      case 'tokens':
+        return await tokensCommand(config, io, rest);
+      default:
+        throw new UsageError(`unknown command "${command}"`);
+    }
+  } catch (err) {
+    if (err instanceof UsageError) {
+      io.err(`numberspace: ${err.message}\n\n${USAGE}`);
+      return 2;
+    }
+    if (err instanceof ConfigError) {
+      io.err(`numberspace: configuration error:\n${err.message}`);
+      return 2;
+    }
+    io.err(`numberspace: ${(err as Error).message}`);
+    return 1;
+  }
+}

@@ -1,0 +1,157 @@
+import { parseArgs } from 'node:util';
+import { parseScopes } from '../auth/scopes.js';
+import type { Config } from '../config/config.js';
+import { openStore, type Store } from '../storage/store.js';
+import { createProject, createSpace, issueToken, type TenancyDeps } from '../tenancy/tenancy-service.js';
+import { type Io, UsageError, onOff, printTable } from './io.js';
+
+async function withStore<T>(config: Config, fn: (store: Store, deps: TenancyDeps) => Promise<T>): Promise<T> {
+  const store = openStore(config.databaseUrl, { poolSize: 2 });
+  try {
+    await store.migrate();
+    return await fn(store, { store: store.tenancy, clock: () => new Date(), newId: () => crypto.randomUUID() });
+  } finally {
+    await store.close();
+  }
+}
+
+type Parsed = { values: Record<string, string | boolean | undefined>; positionals: string[] };
+
+function parse(args: string[], options: Record<string, { type: 'string' | 'boolean' }>): Parsed {
+  try {
+    return parseArgs({ args, options: { ...options, json: { type: 'boolean' } }, allowPositionals: true, strict: true }) as Parsed;
+  } catch (err) {
+    throw new UsageError((err as Error).message);
+  }
+}
+
+function required(value: string | boolean | undefined, flag: string): string {
+  if (typeof value !== 'string' || value === '') throw new UsageError(`${flag} is required`);
+  return value;
+}
+
+/** `numberspace spaces create|list|update` */
+export async function spacesCommand(config: Config, io: Io, [action, ...rest]: string[]): Promise<number> {
+  const { values, positionals } = parse(rest, { name: { type: 'string' }, 'partner-api': { type: 'string' } });
+  const json = values.json === true;
+  return withStore(config, async (store, deps) => {
+    switch (action) {
+      case 'create': {
+        const space = await createSpace(deps, required(values.name, '--name'), onOff(values['partner-api'] as string | undefined, '--partner-api', true));
+        printTable(io, [spaceRow(space)], json);
+        return 0;
+      }
+      case 'list':
+        printTable(io, (await store.tenancy.listSpaces()).map(spaceRow), json);
+        return 0;
+      case 'update': {
+        const key = required(positionals[0], 'a space id or name');
+        const space = await store.tenancy.findSpace(key);
+        if (space === undefined) {
+          io.err(`no space "${key}"`);
+          return 1;
+        }
+        if (values['partner-api'] === undefined) throw new UsageError('nothing to update: give --partner-api on|off');
+        const enabled = onOff(values['partner-api'] as string, '--partner-api', space.partnerApi);
+        await store.tenancy.setPartnerApi(space.id, enabled);
+        printTable(io, [spaceRow({ ...space, partnerApi: enabled })], json);
+        return 0;
+      }
+      default:
+        throw new UsageError(`spaces takes create, list or update`);
+    }
+  });
+}
+
+const spaceRow = (s: { id: string; name: string; partnerApi: boolean; createdAt: string }) => ({
+  id: s.id,
+  name: s.name,
+  partner_api: s.partnerApi ? 'on' : 'off',
+  created_at: s.createdAt,
+});
+
+/** `numberspace projects create|list` */
+export async function projectsCommand(config: Config, io: Io, [action, ...rest]: string[]): Promise<number> {
+  const { values } = parse(rest, { space: { type: 'string' }, name: { type: 'string' } });
+  const json = values.json === true;
+  return withStore(config, async (store, deps) => {
+    const space = async () => {
+      const key = values.space as string | undefined;
+      const found = key === undefined ? (await store.tenancy.listSpaces())[0] : await store.tenancy.findSpace(key);
+      if (found === undefined) throw new UsageError(key === undefined ? 'no space exists yet: create one first' : `no space "${key}"`);
+      return found;
+    };
+    switch (action) {
+      case 'create': {
+        const project = await createProject(deps, (await space()).id, (values.name as string | undefined) ?? 'project');
+        printTable(io, [projectRow(project)], json);
+        return 0;
+      }
+      case 'list': {
+        const spaceId = values.space === undefined ? undefined : (await space()).id;
+        printTable(io, (await store.tenancy.listProjects(spaceId)).map(projectRow), json);
+        return 0;
+      }
+      default:
+        throw new UsageError('projects takes create or list');
+    }
+  });
+}
+
+const projectRow = (p: { id: string; spaceId: string; name: string; createdAt: string }) => ({
+  id: p.id,
+  space_id: p.spaceId,
+  name: p.name,
+  created_at: p.createdAt,
+});
+
+/** `numberspace tokens create|list|revoke` */
+export async function tokensCommand(config: Config, io: Io, [action, ...rest]: string[]): Promise<number> {
+  const { values, positionals } = parse(rest, { project: { type: 'string' }, name: { type: 'string' }, scopes: { type: 'string' } });
+  const json = values.json === true;
+  return withStore(config, async (store, deps) => {
+    const project = async () => {
+      const id = required(values.project, '--project');
+      const found = await store.tenancy.findProject(id);
+      if (found === undefined) throw new UsageError(`no project "${id}"`);
+      return found;
+    };
+    switch (action) {
+      case 'create': {
+        let scopes;
+        try {
+          scopes = parseScopes(required(values.scopes, '--scopes'));
+        } catch (err) {
+          throw new UsageError((err as Error).message);
+        }
+        const { token, secret } = await issueToken(deps, (await project()).id, (values.name as string | undefined) ?? 'token', scopes);
+        printTable(io, [{ ...tokenRow(token), secret }], json);
+        if (!json) io.err('The secret is shown only this once; numberspace stores only its hash.');
+        return 0;
+      }
+      case 'list':
+        printTable(io, (await store.tenancy.listTokens((await project()).id)).map(tokenRow), json);
+        return 0;
+      case 'revoke': {
+        const id = required(positionals[0], 'a token id');
+        if (!(await store.tenancy.revokeToken(id, new Date().toISOString()))) {
+          io.err(`no active token "${id}"`);
+          return 1;
+        }
+        io.out(`revoked ${id}`);
+        return 0;
+      }
+      default:
+        throw new UsageError('tokens takes create, list or revoke');
+    }
+  });
+}
+
+const tokenRow = (t: { id: string; projectId: string; name: string; scopes: readonly string[]; createdAt: string; revokedAt: string | null }) => ({
+  id: t.id,
+  project_id: t.projectId,
+  name: t.name,
+  scopes: t.scopes.join(','),
+  created_at: t.createdAt,
+  revoked_at: t.revokedAt,
+});

@@ -1,0 +1,58 @@
+import { parsePhoneNumberFromString } from 'libphonenumber-js/max';
+import metadata from 'libphonenumber-js/metadata.max.json';
+
+/** The wire spelling of a number's type; the import request spells toll-free `tollfree`. */
+export type NumberType = 'longcode' | 'toll-free';
+export type RequestedNumberType = 'longcode' | 'tollfree';
+
+/**
+ * What the number itself says about its type. `unknown` when libphonenumber-js cannot
+ * vouch for it (unassigned ranges, the 555 examples, numbering plans it does not cover):
+ * only a certain classification may overrule what the caller declared.
+ */
+export type NumberClass = NumberType | 'unknown';
+
+export interface NumberFacts {
+  /** ISO 3166-1 alpha-2 region, or null for non-geographic codes (+800, +882 ...). */
+  readonly countryCode: string | null;
+  readonly numberClass: NumberClass;
+}
+
+const callingCodes = (metadata as { country_calling_codes: Record<string, string[]> }).country_calling_codes;
+
+/**
+ * Canonical E.164 form of an import request's `number`: `+` and the digits.
+ * The caller has already checked the shape (ASCII digits, optional leading `+`, no leading 0).
+ */
+export function canonicalNumber(raw: string): string {
+  return raw.charCodeAt(0) === 43 /* + */ ? raw : `+${raw}`;
+}
+
+export function requestedToWireType(t: RequestedNumberType): NumberType {
+  return t === 'tollfree' ? 'toll-free' : 'longcode';
+}
+
+/**
+ * Region and type of a canonical number. Never throws.
+ *
+ * A valid number reports its own region. A number that libphonenumber-js parses but cannot
+ * validate (for example +1 555 ranges) reports the main region of its calling code, which
+ * is what a person reading the number would say; a non-geographic calling code reports null.
+ */
+export function numberFacts(e164: string): NumberFacts {
+  const parsed = parsePhoneNumberFromString(e164);
+  if (parsed === undefined) return { countryCode: null, numberClass: 'unknown' };
+  if (parsed.isValid()) {
+    const type = parsed.getType();
+    const numberClass: NumberClass =
+      type === undefined ? 'unknown' : type === 'TOLL_FREE' ? 'toll-free' : 'longcode';
+    return { countryCode: parsed.country ?? mainRegion(parsed.countryCallingCode), numberClass };
+  }
+  return { countryCode: mainRegion(parsed.countryCallingCode), numberClass: 'unknown' };
+}
+
+function mainRegion(callingCode: string): string | null {
+  const regions = callingCodes[callingCode];
+  const first = regions?.[0];
+  return first === undefined || first === '001' ? null : first;
+}

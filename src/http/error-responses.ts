@@ -1,0 +1,23 @@
+import { ErrorListSchema, SimpleError } from './schema-kit.js';
+
+/**
+ * Error responses as the served OpenAPI document declares them. 403 is not in the contract's
+ * operation lists: numberspace uses the contract's error-list shape for it (scope missing,
+ * Partner API disabled).
+ */
+export const errorResponses = {
+  400: { description: 'The request is invalid.', ...SimpleError('Bad Request') },
+  401: { description: 'Access is unauthorized.', ...SimpleError('Unauthorized') },
+  403: { description: 'The token lacks the scope, or the Space has the Partner API disabled.', ...ErrorListSchema },
+  404: { description: 'The server cannot find the requested resource.', ...SimpleError('Not Found') },
+  413: { description: 'The body exceeds the 16 KiB limit.', ...SimpleError('Payload Too Large') },
+  415: { description: 'The body is not JSON.', ...SimpleError('Unsupported Media Type') },
+  422: { description: 'The request failed validation. See errors for details.', ...ErrorListSchema },
+  500: { description: 'An internal server error occurred.', ...SimpleError('Internal Server Error') },
+} as const;
+
+export function pickErrors<K extends keyof typeof errorResponses>(...codes: K[]): Pick<typeof errorResponses, K> {
+  const out = {} as Pick<typeof errorResponses, K>;
+  for (const c of codes) out[c] = errorResponses[c];
+  return out;
+}

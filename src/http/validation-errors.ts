@@ -1,0 +1,88 @@
+import { type ErrorItem, invalid } from '../domain/errors.js';
+
+/** The subset of an Ajv error this module reads. */
+interface SchemaError {
+  keyword: string;
+  instancePath: string;
+  params: Record<string, unknown>;
+  parentSchema?: Record<string, unknown>;
+}
+
+/**
+ * A schema may carry `x-error-detail`: the sentence to show when its `pattern` fails, because
+ * a regular expression is no help to the person reading the error.
+ */
+export const ERROR_DETAIL_KEYWORD = 'x-error-detail';
+
+/** `/capabilities/0` → `capabilities[0]`; the root is `body`. */
+function attributeName(instancePath: string): string {
+  if (instancePath === '') return 'body';
+  return instancePath
+    .slice(1)
+    .split('/')
+    .map((part, i) => (/^\d+$/.test(part) ? `[${part}]` : i === 0 ? unescape(part) : `.${unescape(part)}`))
+    .join('');
+}
+
+const unescape = (s: string) => s.replace(/~1/g, '/').replace(/~0/g, '~');
+
+/** One 422 item per schema error, each naming the attribute and what would make it valid. */
+export function toErrorItems(schemaErrors: readonly SchemaError[]): ErrorItem[] {
+  const items: ErrorItem[] = [];
+  const seen = new Set<string>();
+  for (const e of schemaErrors) {
+    const item = toItem(e);
+    // allErrors can report one fault twice (a type error under several schema branches).
+    const key = `${item.code}\u0000${item.detail}`;
+    if (!seen.has(key)) {
+      seen.add(key);
+      items.push(item);
+    }
+  }
+  return items;
+}
+
+function toItem(e: SchemaError): ErrorItem {
+  const attr = attributeName(e.instancePath);
+  const p = e.params;
+  switch (e.keyword) {
+    case 'required':
+      return invalid('missing_attribute', `${prefix(attr)}${String(p.missingProperty)} is required`);
+    case 'additionalProperties':
+      return invalid('unknown_attribute', `${prefix(attr)}${String(p.additionalProperty)} is not a known attribute`);
+    case 'type':
+      return attr === 'body'
+        ? invalid('invalid_body', 'The request body must be a JSON object')
+        : invalid('invalid_type', `${attr} must be ${article(String(p.type))}`);
+    case 'enum':
+      return invalid(
+        'invalid_value',
+        `${attr} must be one of: ${(p.allowedValues as unknown[]).filter((v) => v !== null).join(', ')}`,
+      );
+    case 'const':
+      return invalid('invalid_value', `${attr} must be ${JSON.stringify(p.allowedValue)}`);
+    case 'minLength':
+      return invalid('invalid_length', `${attr} must be at least ${String(p.limit)} characters long`);
+    case 'maxLength':
+      return invalid('invalid_length', `${attr} must be at most ${String(p.limit)} characters long`);
+    case 'minItems':
+      return Number(p.limit) === 1
+        ? invalid('empty_list', `${attr} must not be empty`)
+        : invalid('invalid_length', `${attr} must have at least ${String(p.limit)} items`);
+    case 'maxItems':
+      return invalid('invalid_length', `${attr} must have at most ${String(p.limit)} items`);
+    case 'pattern':
+    case 'format': {
+      const hint = e.parentSchema?.[ERROR_DETAIL_KEYWORD];
+      return invalid(
+        'invalid_format',
+        typeof hint === 'string' ? `${attr} ${hint}` : `${attr} is not a valid ${String(p.format ?? 'value')}`,
+      );
+    }
+    default:
+      return invalid('invalid_value', `${attr} is invalid`);
+  }
+}
+
+const prefix = (attr: string) => (attr === 'body' ? '' : `${attr}.`);
+const article = (type: string) => (type === 'array' || type === 'object' || type === 'integer' ? `an ${type}` : `a ${type}`);

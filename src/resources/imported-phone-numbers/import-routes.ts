@@ -1,0 +1,32 @@
+import type { Authenticator } from '../../auth/authenticator.js';
+import { guard } from '../../auth/route-guard.js';
+import type { App } from '../../http/app-type.js';
+import { pickErrors } from '../../http/error-responses.js';
+import { PhoneNumberResponse } from '../phone-numbers/phone-number-schemas.js';
+import { ImportPhoneNumberRequest } from './import-schemas.js';
+import type { ImportService } from './import-service.js';
+
+export function importRoutes(app: App, deps: { authenticator: Authenticator; importNumber: ImportService }): void {
+  app.post(
+    '/api/relay/rest/imported_phone_numbers',
+    {
+      onRequest: guard(deps.authenticator, { scope: 'numbers', partnerApi: true }),
+      schema: {
+        operationId: 'create_imported_phone_number',
+        summary: 'Import phone number',
+        description:
+          'Imports a number hosted at another carrier into the caller\'s project. Partner API: the Space must have it enabled, and the token needs the "numbers" scope. A number is active in at most one project of the installation: importing an active number answers 422 "Number has already been taken".',
+        tags: ['Imported Phone Numbers'],
+        body: ImportPhoneNumberRequest,
+        response: {
+          201: { description: 'The number was imported.', ...PhoneNumberResponse },
+          ...pickErrors(400, 401, 403, 413, 415, 422, 500),
+        },
+      },
+    },
+    async (request, reply) => {
+      const created = await deps.importNumber(request.principal, request.body);
+      return reply.code(201).send(created);
+    },
+  );
+}

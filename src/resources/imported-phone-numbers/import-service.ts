@@ -1,0 +1,51 @@
+import type { Principal } from '../../auth/authenticator.js';
+import { capabilitiesToMask } from '../../domain/capabilities.js';
+import { errors, invalid } from '../../domain/errors.js';
+import { canonicalNumber, numberFacts, requestedToWireType } from '../../domain/phone-number.js';
+import type { PhoneNumberStore } from '../phone-numbers/phone-number-store.js';
+import { newPhoneNumberRow, toWire } from '../phone-numbers/phone-number-record.js';
+import type { PhoneNumberResponse } from '../phone-numbers/phone-number-schemas.js';
+import type { ImportPhoneNumberRequest } from './import-schemas.js';
+
+export interface ImportServiceDeps {
+  readonly phoneNumbers: PhoneNumberStore;
+  readonly clock: () => Date;
+  readonly newId: () => string;
+}
+
+export type ImportService = (principal: Principal, request: ImportPhoneNumberRequest) => Promise<PhoneNumberResponse>;
+
+/**
+ * Imports a number hosted elsewhere into the caller's project. The body has already passed
+ * the schema; this adds the rules a schema cannot state: the declared type must not
+ * contradict what the number certainly is, and the number must not be active anywhere.
+ */
+export function importService(deps: ImportServiceDeps): ImportService {
+  return async (principal, request) => {
+    const number = canonicalNumber(request.number);
+    const facts = numberFacts(number);
+    const numberType = requestedToWireType(request.number_type);
+    if (facts.numberClass !== 'unknown' && facts.numberClass !== numberType) {
+      throw errors.unprocessable([
+        invalid(
+          'number_type_mismatch',
+          facts.numberClass === 'toll-free'
+            ? `number_type is ${request.number_type} but ${number} is a toll-free number; use tollfree`
+            : `number_type is ${request.number_type} but ${number} is not a toll-free number; use longcode`,
+        ),
+      ]);
+    }
+    const row = newPhoneNumberRow({
+      id: deps.newId(),
+      projectId: principal.projectId,
+      number,
+      numberType,
+      capabilities: capabilitiesToMask(request.capabilities),
+      countryCode: facts.countryCode,
+      now: deps.clock().toISOString(),
+    });
+    // The unique index decides races: exactly one concurrent import of a number wins.
+    if ((await deps.phoneNumbers.insert(row)) === 'taken') throw errors.numberTaken();
+    return toWire(row);
+  };
+}

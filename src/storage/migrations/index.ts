@@ -1,0 +1,16 @@
+import type { Migration, MigrationProvider } from 'kysely';
+import * as m001 from './001-initial.js';
+
+/**
+ * One numbered history for every backend. Names sort in the order they apply; a migration
+ * that must differ by dialect asks `db.getExecutor().adapter` inside its own body.
+ */
+const MIGRATIONS: Readonly<Record<string, Migration>> = Object.freeze({
+  '001-initial': m001,
+});
+
+export const LATEST_MIGRATION = Object.keys(MIGRATIONS).sort().at(-1)!;
+
+export const migrationProvider: MigrationProvider = {
+  getMigrations: async () => ({ ...MIGRATIONS }),
+};

@@ -1,0 +1,37 @@
+import { kyselyPhoneNumberStore, type PhoneNumberStore } from '../resources/phone-numbers/phone-number-store.js';
+import { kyselyTenancyStore, type TenancyStore } from '../tenancy/tenancy-store.js';
+import { parseDatabaseUrl } from './database-url.js';
+import { migrateToLatest, type OpenDatabaseOptions, openDatabase, ping, schemaIsCurrent } from './open-database.js';
+
+/**
+ * Everything the services need from persistence. Routes and services see only this;
+ * SQLite and PostgreSQL both sit behind it through Kysely.
+ */
+export interface Store {
+  readonly kind: 'sqlite' | 'postgres';
+  readonly tenancy: TenancyStore;
+  readonly phoneNumbers: PhoneNumberStore;
+  migrate(): Promise<void>;
+  /** Resolves when the database answers and holds the schema this build expects. */
+  ready(): Promise<boolean>;
+  close(): Promise<void>;
+}
+
+export function openStore(databaseUrl: string, options: OpenDatabaseOptions = {}): Store {
+  const { db, kind } = openDatabase(parseDatabaseUrl(databaseUrl), options);
+  return {
+    kind,
+    tenancy: kyselyTenancyStore(db),
+    phoneNumbers: kyselyPhoneNumberStore(db),
+    migrate: () => migrateToLatest(db),
+    async ready() {
+      try {
+        await ping(db);
+        return await schemaIsCurrent(db);
+      } catch {
+        return false;
+      }
+    },
+    close: () => db.destroy(),
+  };
+}

@@ -1,0 +1,184 @@
+import type { Kysely } from 'kysely';
+import type { Scope } from '../auth/scopes.js';
+import { isUniqueViolation } from '../storage/database-errors.js';
+import type { Database } from '../storage/schema.js';
+
+export interface SpaceRecord {
+  readonly id: string;
+  readonly name: string;
+  readonly partnerApi: boolean;
+  readonly createdAt: string;
+}
+
+export interface ProjectRecord {
+  readonly id: string;
+  readonly spaceId: string;
+  readonly name: string;
+  readonly createdAt: string;
+}
+
+export interface TokenRecord {
+  readonly id: string;
+  readonly projectId: string;
+  readonly name: string;
+  readonly scopes: readonly Scope[];
+  readonly createdAt: string;
+  readonly revokedAt: string | null;
+}
+
+/** What authentication learns from a secret: enough to authorise without another query. */
+export interface Credential {
+  readonly tokenId: string;
+  readonly projectId: string;
+  readonly secretHash: string;
+  readonly scopes: readonly Scope[];
+  readonly partnerApi: boolean;
+  readonly revoked: boolean;
+}
+
+/** Spaces, projects and API tokens. */
+export interface TenancyStore {
+  countSpaces(): Promise<number>;
+  createSpace(space: SpaceRecord): Promise<void>;
+  listSpaces(): Promise<SpaceRecord[]>;
+  findSpace(idOrName: string): Promise<SpaceRecord | undefined>;
+  setPartnerApi(spaceId: string, enabled: boolean): Promise<void>;
+  createProject(project: ProjectRecord): Promise<void>;
+  listProjects(spaceId?: string): Promise<ProjectRecord[]>;
+  findProject(id: string): Promise<ProjectRecord | undefined>;
+  createToken(token: TokenRecord, secretHash: string): Promise<void>;
+  listTokens(projectId: string): Promise<TokenRecord[]>;
+  /** Returns false when no active token has that id. */
+  revokeToken(tokenId: string, at: string): Promise<boolean>;
+  findCredential(secretHash: string): Promise<Credential | undefined>;
+  /**
+   * Creates the first Space, its project and token in one transaction. Resolves false, with
+   * nothing written, when another node got there first (a Space of that name exists).
+   */
+  createInitialTenancy(space: SpaceRecord, project: ProjectRecord, token: TokenRecord, secretHash: string): Promise<boolean>;
+}
+
+const splitScopes = (s: string) => (s === '' ? [] : (s.split(',') as Scope[]));
+
+export function kyselyTenancyStore(db: Kysely<Database>): TenancyStore {
+  const spaceValues = (s: SpaceRecord) => ({ id: s.id, name: s.name, partner_api: s.partnerApi ? 1 : 0, created_at: s.createdAt });
+  const projectValues = (p: ProjectRecord) => ({ id: p.id, space_id: p.spaceId, name: p.name, created_at: p.createdAt });
+  const tokenValues = (t: TokenRecord, secretHash: string) => ({
+    id: t.id,
+    project_id: t.projectId,
+    name: t.name,
+    scopes: t.scopes.join(','),
+    secret_hash: secretHash,
+    created_at: t.createdAt,
+    revoked_at: t.revokedAt,
+  });
+
+  const toSpace = (r: Database['spaces']): SpaceRecord => ({
+    id: r.id,
+    name: r.name,
+    partnerApi: r.partner_api === 1,
+    createdAt: r.created_at,
+  });
+  const toProject = (r: Database['projects']): ProjectRecord => ({
+    id: r.id,
+    spaceId: r.space_id,
+    name: r.name,
+    createdAt: r.created_at,
+  });
+
+  return {
+    async countSpaces() {
+      const row = await db.selectFrom('spaces').select((eb) => eb.fn.countAll<string | number>().as('n')).executeTakeFirstOrThrow();
+      return Number(row.n);
+    },
+    async createSpace(s) {
+      await db.insertInto('spaces').values(spaceValues(s)).execute();
+    },
+    async listSpaces() {
+      return (await db.selectFrom('spaces').selectAll().orderBy('created_at').orderBy('id').execute()).map(toSpace);
+    },
+    async findSpace(idOrName) {
+      const row = await db
+        .selectFrom('spaces')
+        .selectAll()
+        .where((eb) => eb.or([eb('id', '=', idOrName), eb('name', '=', idOrName)]))
+        .executeTakeFirst();
+      return row && toSpace(row);
+    },
+    async setPartnerApi(spaceId, enabled) {
+      await db.updateTable('spaces').set({ partner_api: enabled ? 1 : 0 }).where('id', '=', spaceId).execute();
+    },
+    async createProject(p) {
+      await db.insertInto('projects').values(projectValues(p)).execute();
+    },
+    async listProjects(spaceId) {
+      let q = db.selectFrom('projects').selectAll();
+      if (spaceId !== undefined) q = q.where('space_id', '=', spaceId);
+      return (await q.orderBy('created_at').orderBy('id').execute()).map(toProject);
+    },
+    async findProject(id) {
+      const row = await db.selectFrom('projects').selectAll().where('id', '=', id).executeTakeFirst();
+      return row && toProject(row);
+    },
+    async createToken(t, secretHash) {
+      await db.insertInto('api_tokens').values(tokenValues(t, secretHash)).execute();
+    },
+    async listTokens(projectId) {
+      const rows = await db
+        .selectFrom('api_tokens')
+        .select(['id', 'project_id', 'name', 'scopes', 'created_at', 'revoked_at'])
+        .where('project_id', '=', projectId)
+        .orderBy('created_at')
+        .orderBy('id')
+        .execute();
+      return rows.map((r) => ({
+        id: r.id,
+        projectId: r.project_id,
+        name: r.name,
+        scopes: splitScopes(r.scopes),
+        createdAt: r.created_at,
+        revokedAt: r.revoked_at,
+      }));
+    },
+    async revokeToken(tokenId, at) {
+      const result = await db
+        .updateTable('api_tokens')
+        .set({ revoked_at: at })
+        .where('id', '=', tokenId)
+        .where('revoked_at', 'is', null)
+        .executeTakeFirst();
+      return Number(result.numUpdatedRows) > 0;
+    },
+    async findCredential(secretHash) {
+      const row = await db
+        .selectFrom('api_tokens as t')
+        .innerJoin('projects as p', 'p.id', 't.project_id')
+        .innerJoin('spaces as s', 's.id', 'p.space_id')
+        .select(['t.id', 't.project_id', 't.secret_hash', 't.scopes', 't.revoked_at', 's.partner_api'])
+        .where('t.secret_hash', '=', secretHash)
+        .executeTakeFirst();
+      if (row === undefined) return undefined;
+      return {
+        tokenId: row.id,
+        projectId: row.project_id,
+        secretHash: row.secret_hash,
+        scopes: splitScopes(row.scopes),
+        partnerApi: row.partner_api === 1,
+        revoked: row.revoked_at !== null,
+      };
+    },
+    async createInitialTenancy(space, project, token, secretHash) {
+      try {
+        await db.transaction().execute(async (trx) => {
+          await trx.insertInto('spaces').values(spaceValues(space)).execute();
+          await trx.insertInto('projects').values(projectValues(project)).execute();
+          await trx.insertInto('api_tokens').values(tokenValues(token, secretHash)).execute();
+        });
+        return true;
+      } catch (err) {
+        if (isUniqueViolation(err)) return false;
+        throw err;
+      }
+    },
+  };
+}
