@@ -30,7 +30,10 @@ const unescape = (s: string) => s.replace(/~1/g, '/').replace(/~0/g, '~');
 export function toErrorItems(schemaErrors: readonly SchemaError[]): ErrorItem[] {
   const items: ErrorItem[] = [];
   const seen = new Set<string>();
+  // A value of the wrong type also fails its enum, pattern and length checks: one problem, one item.
+  const wrongType = new Set(schemaErrors.filter((e) => e.keyword === 'type').map((e) => e.instancePath));
   for (const e of schemaErrors) {
+    if (e.keyword !== 'type' && wrongType.has(e.instancePath)) continue;
     const item = toItem(e);
     // allErrors can report one fault twice (a type error under several schema branches).
     const key = `${item.code}\u0000${item.detail}`;

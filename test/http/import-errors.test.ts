@@ -1,0 +1,111 @@
+import assert from 'node:assert/strict';
+import { Writable } from 'node:stream';
+import { after, before, describe, test } from 'node:test';
+import pino from 'pino';
+import { BODY_LIMIT_BYTES, buildApp } from '../../src/app.js';
+import { startServer, type TestServer } from '../helpers/server.js';
+
+const PATH = '/api/relay/rest/imported_phone_numbers';
+
+describe('import: transport-level errors have exact bodies', () => {
+  let server: TestServer;
+  before(async () => {
+    server = await startServer();
+  });
+  after(() => server.close());
+
+  const raw = (rawBody: string | undefined, contentType?: string) =>
+    server.request('POST', PATH, { rawBody, headers: contentType === undefined ? {} : { 'content-type': contentType } });
+
+  test('malformed JSON answers 400', async () => {
+    for (const body of ['{', '{"number":', "{'number':'+15550001111'}", '{"a":1}}', 'nul']) {
+      const res = await raw(body, 'application/json');
+      assert.equal(res.status, 400, body);
+      assert.equal(res.text, '{"error":"Bad Request"}');
+    }
+  });
+
+  test('an empty JSON body answers 400', async () => {
+    const res = await raw('', 'application/json');
+    assert.deepEqual([res.status, res.text], [400, '{"error":"Bad Request"}']);
+  });
+
+  test('prototype-poisoning keys answer 400', async () => {
+    for (const body of ['{"__proto__":{"x":1},"number":"+15550001111","number_type":"longcode"}', '{"constructor":{"prototype":{"x":1}}}']) {
+      const res = await raw(body, 'application/json');
+      assert.deepEqual([res.status, res.text], [400, '{"error":"Bad Request"}'], body);
+    }
+  });
+
+  test('a body that is not JSON answers 415', async () => {
+    const form = 'number=%2B15550001111&number_type=longcode';
+    for (const type of ['text/plain', 'application/x-www-form-urlencoded', 'multipart/form-data; boundary=x', 'application/xml']) {
+      const res = await raw(form, type);
+      assert.deepEqual([res.status, res.text], [415, '{"error":"Unsupported Media Type"}'], type);
+    }
+  });
+
+  test(`a body over ${BODY_LIMIT_BYTES} bytes answers 413`, async () => {
+    const body = JSON.stringify({ number: '+15550001111', number_type: 'longcode', pad: 'x'.repeat(BODY_LIMIT_BYTES) });
+    const res = await raw(body, 'application/json');
+    assert.deepEqual([res.status, res.text], [413, '{"error":"Payload Too Large"}']);
+  });
+
+  test('a body just under the limit is parsed (and here refused for its unknown attribute)', async () => {
+    const pad = 'x'.repeat(BODY_LIMIT_BYTES - 200);
+    const res = await raw(JSON.stringify({ number: '+15550001111', number_type: 'longcode', pad }), 'application/json');
+    assert.equal(res.status, 422);
+  });
+
+  test('an unknown path answers 404 Not Found', async () => {
+    const res = await server.request('GET', '/api/relay/rest/nothing_here');
+    assert.deepEqual([res.status, res.text], [404, '{"error":"Not Found"}']);
+  });
+});
+
+describe('import: an unexpected failure answers 500 and logs the cause without sending it', () => {
+  let server: TestServer;
+  const logged: string[] = [];
+  let url: string;
+  let close: () => Promise<void>;
+
+  before(async () => {
+    server = await startServer();
+    const failing = {
+      ...server.store,
+      phoneNumbers: {
+        ...server.store.phoneNumbers,
+        insert: async () => {
+          throw new Error('disk on fire: SELECT secret FROM vault');
+        },
+      },
+    };
+    const sink = new Writable({
+      write(chunk, _enc, cb) {
+        logged.push(String(chunk));
+        cb();
+      },
+    });
+    const app = await buildApp({ store: failing, logger: pino({ level: 'error' }, sink), authCacheTtlMs: 0 });
+    url = await app.listen({ port: 0, host: '127.0.0.1' });
+    close = () => app.close();
+  });
+  after(async () => {
+    await close();
+    await server.close();
+  });
+
+  test('exact body, cause in the log with the request id', async () => {
+    const res = await fetch(`${url}${PATH}`, {
+      method: 'POST',
+      headers: { authorization: server.tenant.auth, 'content-type': 'application/json', 'x-request-id': 'req-test-500' },
+      body: JSON.stringify({ number: '+15550001111', number_type: 'longcode' }),
+    });
+    assert.equal(res.status, 500);
+    assert.equal(await res.text(), '{"error":"Internal Server Error"}');
+    const line = logged.find((l) => l.includes('disk on fire'));
+    assert.ok(line, 'the cause is logged');
+    assert.match(line, /"reqId":"req-test-500"/);
+    assert.doesNotMatch(logged.join(''), new RegExp(server.tenant.secret), 'the secret never reaches the log');
+  });
+});

@@ -1,0 +1,38 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { canonicalNumber, numberFacts, requestedToWireType } from '../../src/domain/phone-number.js';
+
+test('canonicalNumber: always + and the digits', () => {
+  assert.equal(canonicalNumber('15558675309'), '+15558675309');
+  assert.equal(canonicalNumber('+15558675309'), '+15558675309');
+  assert.equal(canonicalNumber('442071838750'), '+442071838750');
+});
+
+test('requestedToWireType: tollfree answers toll-free', () => {
+  assert.equal(requestedToWireType('tollfree'), 'toll-free');
+  assert.equal(requestedToWireType('longcode'), 'longcode');
+});
+
+test('numberFacts: region and certain type from the numbering plan', () => {
+  const cases: [string, string | null, string][] = [
+    // number, country_code, class
+    ['+18005550199', 'US', 'toll-free'],
+    ['+18335550100', 'US', 'toll-free'],
+    ['+14155552671', 'US', 'longcode'],
+    ['+19005550123', 'US', 'longcode'], // premium rate is not toll-free
+    ['+442071838750', 'GB', 'longcode'],
+    ['+448000000000', 'GB', 'toll-free'],
+    ['+611800123456', 'AU', 'toll-free'],
+    ['+4915112345678', 'DE', 'longcode'],
+    ['+33800123456', 'FR', 'toll-free'],
+    ['+80012345678', null, 'toll-free'], // international freephone: no region
+    // Unclassifiable: the 555 examples, too short, unassigned. Region from the calling code.
+    ['+15558675309', 'US', 'unknown'],
+    ['+1800555', 'US', 'unknown'],
+    ['+882123456', null, 'unknown'],
+    ['+99912345', null, 'unknown'],
+  ];
+  for (const [number, countryCode, numberClass] of cases) {
+    assert.deepEqual(numberFacts(number), { countryCode, numberClass }, number);
+  }
+});
