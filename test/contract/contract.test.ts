@@ -1,0 +1,124 @@
+/**
+ * Checks every response the HTTP suite saw against SignalWire's published schema for that
+ * operation and status. Run by `npm run test:contract`, which first runs the suite with
+ * NUMBERSPACE_CONTRACT_LOG set. The reference documents live outside the repository
+ * (../shared/reference, or NUMBERSPACE_REFERENCE_DIR); without them this fails, loudly.
+ */
+import assert from 'node:assert/strict';
+import { existsSync, readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { describe, test } from 'node:test';
+import Ajv2020 from 'ajv/dist/2020.js';
+import addFormats from 'ajv-formats';
+
+const REFERENCE_DIR = process.env.NUMBERSPACE_REFERENCE_DIR ?? fileURLToPath(new URL('../../../shared/reference', import.meta.url));
+const CONTRACT_FILE = `${REFERENCE_DIR}/signalwire-relay-rest-phone-numbers.openapi.json`;
+const LOG = process.env.NUMBERSPACE_CONTRACT_LOG ?? '';
+
+interface Seen {
+  method: string;
+  path: string;
+  status: number;
+  contentType: string | null;
+  body: unknown;
+}
+
+/** Statuses numberspace answers that the contract does not list, with the shape it documents for them. */
+const DOCUMENTED_EXTRAS: Record<string, 'simple' | 'list'> = { '400': 'simple', '403': 'list', '413': 'simple', '415': 'simple' };
+
+function load() {
+  assert.ok(existsSync(CONTRACT_FILE), `contract file missing: ${CONTRACT_FILE} (set NUMBERSPACE_REFERENCE_DIR)`);
+  assert.ok(LOG !== '' && existsSync(LOG), 'no response log: run through `npm run test:contract`');
+
+  const contract = JSON.parse(readFileSync(CONTRACT_FILE, 'utf8'));
+  const ajv = new Ajv2020.default({ strict: false, allErrors: true });
+  addFormats.default(ajv);
+  ajv.addSchema(contract, 'contract');
+
+  const operations = Object.entries<Record<string, any>>(contract.paths).flatMap(([template, methods]) =>
+    Object.entries(methods)
+      .filter(([m]) => ['get', 'post', 'put', 'patch', 'delete'].includes(m))
+      .map(([method, op]) => ({
+        method: method.toUpperCase(),
+        template,
+        // Literal segments outrank parameters: /phone_numbers/search is not /phone_numbers/{id}.
+        literalSegments: template.split('/').filter((s) => !s.startsWith('{')).length,
+        regex: new RegExp(`^${template.replace(/\{[^}]+\}/g, '[^/]+')}$`),
+        op,
+      })),
+  );
+  const findOperation = (method: string, path: string) =>
+    operations.filter((o) => o.method === method && o.regex.test(path)).sort((a, b) => b.literalSegments - a.literalSegments)[0];
+
+  const seen: Seen[] = readFileSync(LOG, 'utf8')
+    .split('\n')
+    .filter((l) => l !== '')
+    .map((l) => JSON.parse(l));
+  const apiResponses = seen.filter((s) => findOperation(s.method, s.path) !== undefined);
+  return { ajv, findOperation, apiResponses };
+}
+
+describe("responses match SignalWire's contract", () => {
+  test('the contract and the response log are present', () => {
+    load();
+  });
+
+  test('the suite exercised the contract operations numberspace serves', () => {
+    const { findOperation, apiResponses } = load();
+    const covered = new Set(apiResponses.map((s) => `${findOperation(s.method, s.path)!.op.operationId} ${s.status}`));
+    for (const expected of ['create_imported_phone_number 201', 'create_imported_phone_number 401', 'create_imported_phone_number 422']) {
+      assert.ok(covered.has(expected), `no ${expected} response was seen`);
+    }
+  });
+
+  test('every response body validates against the contract schema for its operation and status', () => {
+    const { ajv, findOperation, apiResponses } = load();
+    const failures: string[] = [];
+    const counts = new Map<string, number>();
+    for (const s of apiResponses) {
+      const { op, template, method } = findOperation(s.method, s.path)!;
+      const status = String(s.status);
+      counts.set(`${op.operationId} ${status}`, (counts.get(`${op.operationId} ${status}`) ?? 0) + 1);
+      const declared = op.responses?.[status];
+      if (declared === undefined) {
+        const shape = DOCUMENTED_EXTRAS[status];
+        if (shape === undefined) failures.push(`${method} ${s.path}: status ${status} is neither in the contract nor documented`);
+        else if (!matchesShape(s.body, shape)) failures.push(`${method} ${s.path}: ${status} body ${JSON.stringify(s.body)} is not the ${shape} error shape`);
+        continue;
+      }
+      const content = declared.content?.['application/json'];
+      if (content === undefined) {
+        if (s.body !== undefined) failures.push(`${method} ${s.path}: ${status} must have no body, got ${JSON.stringify(s.body)}`);
+        continue;
+      }
+      if (!(s.contentType ?? '').startsWith('application/json')) failures.push(`${method} ${s.path}: ${status} content-type ${s.contentType}`);
+      const pointer = `contract#/paths/${template.replace(/~/g, '~0').replace(/\//g, '~1')}/${method.toLowerCase()}/responses/${status}/content/application~1json/schema`;
+      const validate = ajv.getSchema(pointer);
+      assert.ok(validate, `cannot resolve ${pointer}`);
+      if (!validate(s.body)) {
+        failures.push(`${method} ${s.path} ${status}: ${ajv.errorsText(validate.errors)} in ${JSON.stringify(s.body).slice(0, 300)}`);
+      }
+    }
+    const summary = [...counts].map(([k, n]) => `${k}: ${n}`).join('\n');
+    assert.deepEqual(failures, [], summary);
+    console.log(`validated ${apiResponses.length} responses against the contract:\n${summary}`);
+  });
+});
+
+function matchesShape(body: unknown, shape: 'simple' | 'list'): boolean {
+  if (typeof body !== 'object' || body === null) return false;
+  const keys = Object.keys(body);
+  if (shape === 'simple') return keys.length === 1 && typeof (body as { error?: unknown }).error === 'string';
+  const errors = (body as { errors?: unknown }).errors;
+  return (
+    keys.length === 1 &&
+    Array.isArray(errors) &&
+    errors.length > 0 &&
+    errors.every(
+      (e) =>
+        typeof e === 'object' && e !== null &&
+        ['code', 'detail', 'status', 'title'].every((k) => typeof (e as Record<string, unknown>)[k] === 'string') &&
+        Object.keys(e).length === 4,
+    )
+  );
+}
