@@ -1,5 +1,6 @@
 import type { FastifyError, FastifyInstance, FastifyReply } from 'fastify';
 import { ApiError, type ErrorItem, SIMPLE_REASONS, errors } from '../domain/errors.js';
+import { isTransientDatabaseError } from '../storage/database-errors.js';
 import { toErrorItems } from './validation-errors.js';
 
 /**
@@ -9,20 +10,26 @@ import { toErrorItems } from './validation-errors.js';
 export function installErrorHandling(app: FastifyInstance): void {
   app.setErrorHandler((err: FastifyError, request, reply) => {
     const apiError = toApiError(err);
-    if (apiError.statusCode >= 500) request.log.error({ err }, 'request failed');
+    if (apiError.statusCode === 503) request.log.warn({ err }, 'database unavailable');
+    else if (apiError.statusCode >= 500) request.log.error({ err }, 'request failed');
     return send(reply, apiError);
   });
   app.setNotFoundHandler((_request, reply) => send(reply, errors.notFound()));
 }
 
+/** Seconds a client should wait after a 503; long enough for a database failover or restart to begin. */
+export const RETRY_AFTER_SECONDS = 1;
+
 export function send(reply: FastifyReply, e: ApiError): FastifyReply {
   if (e.statusCode === 401) reply.header('www-authenticate', 'Basic realm="numberspace"');
+  if (e.statusCode === 503) reply.header('retry-after', String(RETRY_AFTER_SECONDS));
   reply.code(e.statusCode).type('application/json; charset=utf-8');
   return reply.send(e.items === null ? { error: e.message } : { errors: e.items satisfies readonly ErrorItem[] });
 }
 
 function toApiError(err: FastifyError): ApiError {
   if (err instanceof ApiError) return err;
+  if (isTransientDatabaseError(err)) return errors.unavailable();
   if (err.validation !== undefined) {
     // Query strings and path parameters are the caller's addressing, not a resource's
     // attributes: the contract answers those with 400.
