@@ -8,6 +8,8 @@ import { ERROR_DETAIL_KEYWORD } from './http/validation-errors.js';
 import { collectRoutes } from './openapi/openapi-document.js';
 import { importRoutes } from './resources/imported-phone-numbers/import-routes.js';
 import { importService } from './resources/imported-phone-numbers/import-service.js';
+import { phoneNumberRoutes } from './resources/phone-numbers/phone-number-routes.js';
+import { phoneNumberService } from './resources/phone-numbers/phone-number-service.js';
 import type { Store } from './storage/store.js';
 
 /** Largest request body accepted; an import body is under 200 bytes. */
@@ -56,6 +58,10 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   importRoutes(app, {
     authenticator,
     importNumber: importService({ phoneNumbers: deps.store.phoneNumbers, clock, newId }),
+  });
+  phoneNumberRoutes(app, {
+    authenticator,
+    phoneNumbers: phoneNumberService({ phoneNumbers: deps.store.phoneNumbers, pageTokenKey: () => deps.store.pageTokenKeys.key(), clock }),
   });
 
   app.get('/openapi.json', async (_request, reply) => reply.type('application/json; charset=utf-8').send(openapi()));

@@ -53,7 +53,8 @@ export type InvalidCode =
   | 'empty_list'
   | 'invalid_body'
   | 'number_taken'
-  | 'number_type_mismatch';
+  | 'number_type_mismatch'
+  | 'handler_mismatch';
 
 export function invalid(code: InvalidCode, detail: string): ErrorItem {
   return { detail, status: '422', title: 'Invalid Attribute', code };

@@ -8,6 +8,7 @@ export interface Database {
   projects: ProjectsTable;
   api_tokens: ApiTokensTable;
   phone_numbers: PhoneNumbersTable;
+  server_secrets: ServerSecretsTable;
 }
 
 export interface SpacesTable {
@@ -85,4 +86,12 @@ export interface PhoneNumbersTable {
   message_relay_topic: string | null;
   message_relay_context: string | null;
   message_relay_application: string | null;
+}
+
+/** Installation-wide secrets, shared by every node over the database. */
+export interface ServerSecretsTable {
+  name: string;
+  /** base64url of the secret's bytes. */
+  value: string;
+  created_at: string;
 }

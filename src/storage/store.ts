@@ -1,3 +1,4 @@
+import { kyselyPageTokenKeys, type PageTokenKeys } from '../resources/phone-numbers/page-token-key.js';
 import { kyselyPhoneNumberStore, type PhoneNumberStore } from '../resources/phone-numbers/phone-number-store.js';
 import { kyselyTenancyStore, type TenancyStore } from '../tenancy/tenancy-store.js';
 import { parseDatabaseUrl } from './database-url.js';
@@ -11,6 +12,8 @@ export interface Store {
   readonly kind: 'sqlite' | 'postgres';
   readonly tenancy: TenancyStore;
   readonly phoneNumbers: PhoneNumberStore;
+  /** The page-token signing key every node shares. */
+  readonly pageTokenKeys: PageTokenKeys;
   migrate(): Promise<void>;
   /** Resolves when the database answers and holds the schema this build expects. */
   ready(): Promise<boolean>;
@@ -23,6 +26,7 @@ export function openStore(databaseUrl: string, options: OpenDatabaseOptions = {}
     kind,
     tenancy: kyselyTenancyStore(db),
     phoneNumbers: kyselyPhoneNumberStore(db),
+    pageTokenKeys: kyselyPageTokenKeys(db),
     migrate: () => migrateToLatest(db),
     async ready() {
       try {

@@ -109,3 +109,51 @@ export function newPhoneNumberRow(fields: {
     message_relay_application: null,
   };
 }
+
+/**
+ * What an update may change. Identity, number, type, capabilities, region, creation time,
+ * release and E911 state are not among them.
+ */
+export const UPDATABLE_COLUMNS = [
+  'name',
+  'updated_at',
+  'call_handler',
+  'calling_handler_resource_id',
+  'call_flow_version',
+  'call_receive_mode',
+  'call_request_url',
+  'call_request_method',
+  'call_fallback_url',
+  'call_fallback_method',
+  'call_status_callback_url',
+  'call_status_callback_method',
+  'call_laml_application_id',
+  'call_dialogflow_agent_id',
+  'call_relay_topic',
+  'call_relay_topic_status_callback_url',
+  'call_relay_script_url',
+  'call_relay_context',
+  'call_relay_context_status_callback_url',
+  'call_relay_application',
+  'call_relay_connector_id',
+  'call_sip_endpoint_id',
+  'call_verto_resource',
+  'call_video_room_id',
+  'message_handler',
+  'message_request_url',
+  'message_request_method',
+  'message_fallback_url',
+  'message_fallback_method',
+  'message_laml_application_id',
+  'message_relay_topic',
+  'message_relay_context',
+  'message_relay_application',
+] as const satisfies readonly (keyof PhoneNumberRow)[];
+
+export type UpdatableColumns = Pick<PhoneNumberRow, (typeof UPDATABLE_COLUMNS)[number]>;
+
+export function updatableColumns(row: PhoneNumberRow): UpdatableColumns {
+  const out = {} as Record<string, unknown>;
+  for (const column of UPDATABLE_COLUMNS) out[column] = row[column];
+  return out as UpdatableColumns;
+}

@@ -1,5 +1,6 @@
 import type { Migration, MigrationProvider } from 'kysely';
 import * as m001 from './001-initial.js';
+import * as m002 from './002-server-secrets.js';
 
 /**
  * One numbered history for every backend. Names sort in the order they apply; a migration
@@ -7,6 +8,7 @@ import * as m001 from './001-initial.js';
  */
 const MIGRATIONS: Readonly<Record<string, Migration>> = Object.freeze({
   '001-initial': m001,
+  '002-server-secrets': m002,
 });
 
 export const LATEST_MIGRATION = Object.keys(MIGRATIONS).sort().at(-1)!;

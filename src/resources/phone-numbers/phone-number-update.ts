@@ -1,0 +1,168 @@
+import { type ErrorItem, invalid } from '../../domain/errors.js';
+import type { PhoneNumberRow } from './phone-number-record.js';
+import type { UpdatePhoneNumberRequest } from './phone-number-update-schemas.js';
+
+type Body = UpdatePhoneNumberRequest;
+
+/** The request attributes stored in the column of the same name. */
+const DIRECT_ATTRIBUTES = [
+  'name',
+  'call_handler',
+  'call_receive_mode',
+  'call_request_url',
+  'call_request_method',
+  'call_fallback_url',
+  'call_fallback_method',
+  'call_status_callback_url',
+  'call_status_callback_method',
+  'call_laml_application_id',
+  'call_dialogflow_agent_id',
+  'call_relay_topic',
+  'call_relay_topic_status_callback_url',
+  'call_relay_script_url',
+  'call_relay_context',
+  'call_relay_context_status_callback_url',
+  'call_relay_application',
+  'call_relay_connector_id',
+  'call_sip_endpoint_id',
+  'call_verto_resource',
+  'call_video_room_id',
+  'message_handler',
+  'message_request_url',
+  'message_request_method',
+  'message_fallback_url',
+  'message_fallback_method',
+  'message_laml_application_id',
+  'message_relay_topic',
+  'message_relay_context',
+  'message_relay_application',
+] as const satisfies readonly (keyof Body & keyof PhoneNumberRow)[];
+
+export const URL_ATTRIBUTES = [
+  'call_request_url',
+  'call_fallback_url',
+  'call_status_callback_url',
+  'call_relay_topic_status_callback_url',
+  'call_relay_script_url',
+  'call_relay_context_status_callback_url',
+  'message_request_url',
+  'message_fallback_url',
+] as const satisfies readonly (keyof Body)[];
+
+/**
+ * The attribute each call handler cannot work without. ai_agent and call_flow keep theirs in
+ * calling_handler_resource_id, which is handled apart because it is shared.
+ */
+export const CALL_HANDLER_COMPANIONS = {
+  laml_webhooks: 'call_request_url',
+  relay_script: 'call_relay_script_url',
+  relay_topic: 'call_relay_topic',
+  relay_application: 'call_relay_application',
+  relay_context: 'call_relay_context',
+  laml_application: 'call_laml_application_id',
+  dialogflow: 'call_dialogflow_agent_id',
+  relay_connector: 'call_relay_connector_id',
+  relay_sip_endpoint: 'call_sip_endpoint_id',
+  relay_verto_endpoint: 'call_verto_resource',
+  video_room: 'call_video_room_id',
+} as const satisfies Record<string, keyof PhoneNumberRow>;
+
+export const MESSAGE_HANDLER_COMPANIONS = {
+  laml_webhooks: 'message_request_url',
+  laml_application: 'message_laml_application_id',
+  relay_topic: 'message_relay_topic',
+  relay_context: 'message_relay_context',
+  relay_application: 'message_relay_application',
+} as const satisfies Record<string, keyof PhoneNumberRow>;
+
+/** The SDK's resource attributes, by the handler that accepts them. */
+const RESOURCE_ATTRIBUTES = { ai_agent: 'call_ai_agent_id', call_flow: 'call_flow_id' } as const;
+
+export type UpdateOutcome = { readonly ok: true; readonly row: PhoneNumberRow } | { readonly ok: false; readonly problems: ErrorItem[] };
+
+/**
+ * Applies a partial update to a stored number and checks the result. Rules that need the
+ * stored row (a handler's companion may have been set by an earlier update) are checked on
+ * the merged row, and every problem is reported, not just the first. Never throws.
+ *
+ * `now` becomes `updated_at`, unless it is not later than the stored value: then the stored
+ * value plus one millisecond. `updated_at` thus moves on every update, even when clocks
+ * disagree or two updates share a millisecond, so a client comparing it sees every change.
+ */
+export function applyUpdate(stored: PhoneNumberRow, body: Body, now: Date): UpdateOutcome {
+  const problems: ErrorItem[] = [];
+  const next: PhoneNumberRow = { ...stored };
+  const writable = next as unknown as Record<string, string | null>;
+
+  for (const attribute of DIRECT_ATTRIBUTES) {
+    const value = body[attribute];
+    if (value === undefined) continue;
+    // The schema admits no empty handler, method or receive mode, so only the optional
+    // text attributes can arrive empty, and empty is how they are cleared.
+    writable[attribute] = value === '' ? null : value;
+  }
+
+  for (const attribute of URL_ATTRIBUTES) {
+    const value = body[attribute];
+    if (value !== undefined && value !== '' && !isHttpUrl(value)) {
+      problems.push(invalid('invalid_format', `${attribute} must be an absolute http or https URL`));
+    }
+  }
+
+  // calling_handler_resource_id belongs to the handler that set it: a handler change clears
+  // it (and the call flow version with it), so an AI Agent id never ends up read as a Call Flow.
+  const handler = next.call_handler;
+  if (handler !== stored.call_handler) {
+    next.calling_handler_resource_id = null;
+    next.call_flow_version = null;
+  }
+  for (const [owner, attribute] of Object.entries(RESOURCE_ATTRIBUTES)) {
+    const value = body[attribute];
+    if (value === undefined) continue;
+    if (handler === owner) next.calling_handler_resource_id = value;
+    else problems.push(invalid('handler_mismatch', `${attribute} is only accepted when call_handler is ${owner}`));
+  }
+  if (body.call_flow_version !== undefined) {
+    if (handler === 'call_flow') next.call_flow_version = body.call_flow_version;
+    else problems.push(invalid('handler_mismatch', 'call_flow_version is only accepted when call_handler is call_flow'));
+  }
+
+  if (handler === 'ai_agent' || handler === 'call_flow') {
+    if (next.calling_handler_resource_id === null) {
+      problems.push(invalid('missing_attribute', `${RESOURCE_ATTRIBUTES[handler]} is required when call_handler is ${handler}`));
+    }
+  } else if (handler !== null && Object.hasOwn(CALL_HANDLER_COMPANIONS, handler)) {
+    const companion = CALL_HANDLER_COMPANIONS[handler as keyof typeof CALL_HANDLER_COMPANIONS];
+    if (next[companion] === null) problems.push(invalid('missing_attribute', `${companion} is required when call_handler is ${handler}`));
+  }
+  const messageHandler = next.message_handler;
+  if (messageHandler !== null && Object.hasOwn(MESSAGE_HANDLER_COMPANIONS, messageHandler)) {
+    const companion = MESSAGE_HANDLER_COMPANIONS[messageHandler as keyof typeof MESSAGE_HANDLER_COMPANIONS];
+    if (next[companion] === null) {
+      problems.push(invalid('missing_attribute', `${companion} is required when message_handler is ${messageHandler}`));
+    }
+  }
+
+  if (problems.length > 0) return { ok: false, problems };
+  next.updated_at = laterInstant(now, stored.updated_at);
+  return { ok: true, row: next };
+}
+
+/** Absolute, http or https, with a host, and nothing a URL parser would silently trim or re-encode. */
+export function isHttpUrl(value: string): boolean {
+  // WHATWG parsing accepts `http:example.com` and trims or drops whitespace and controls;
+  // stored values are returned byte for byte, so they must already be in the plain form.
+  if (!/^https?:\/\//i.test(value) || /[\s\u0000-\u001f\u007f]/.test(value)) return false;
+  let parsed: URL;
+  try {
+    parsed = new URL(value);
+  } catch {
+    return false;
+  }
+  return (parsed.protocol === 'http:' || parsed.protocol === 'https:') && parsed.hostname !== '';
+}
+
+function laterInstant(now: Date, previous: string): string {
+  const floor = Date.parse(previous) + 1;
+  return new Date(Math.max(now.getTime(), floor)).toISOString();
+}
