@@ -1,41 +1,81 @@
+import type { Logger } from 'pino';
 import type { Config } from '../config/config.js';
 import { buildApp } from '../app.js';
+import { createReadiness } from '../http/readiness.js';
 import { createLogger } from '../logger.js';
-import { openStore } from '../storage/store.js';
+import { isTransientDatabaseError } from '../storage/database-errors.js';
+import { openStore, type Store } from '../storage/store.js';
 import { bootstrap, type BootstrapResult } from '../tenancy/tenancy-service.js';
 import type { Io } from './io.js';
 
 /**
- * `numberspace serve`: open the store, migrate, make sure credentials exist, listen.
- * SIGTERM or SIGINT stops accepting connections, lets in-flight requests finish, then closes
- * the database.
+ * `numberspace serve`: listen, then migrate and make sure credentials exist, retrying while
+ * the database is unreachable (the API answers 503 meanwhile). SIGTERM or SIGINT stops
+ * accepting connections, lets in-flight requests finish, then closes the database.
  */
 export async function serveCommand(config: Config, io: Io): Promise<number> {
   const logger = createLogger(config.logLevel);
   const store = openStore(config.databaseUrl, { poolSize: config.databasePoolSize, sqliteSynchronous: config.sqliteSynchronous });
-  await store.migrate();
-  const result = await bootstrap(
-    { store: store.tenancy, clock: () => new Date(), newId: () => crypto.randomUUID() },
-    { projectId: config.bootstrapProjectId, apiToken: config.bootstrapApiToken },
-  );
-  const app = await buildApp({ store, logger, authCacheTtlMs: config.authCacheTtlMs });
-  const address = await app.listen({ port: config.port, host: config.host });
-  printWelcome(io, result, address);
+  const readiness = createReadiness();
+  const app = await buildApp({ store, logger, authCacheTtlMs: config.authCacheTtlMs, readiness });
 
-  await new Promise<void>((resolve) => {
+  let stopping = false;
+  const stopped = new Promise<void>((resolve) => {
     const stop = (signal: string) => {
       logger.info({ signal }, 'shutting down');
-      process.removeAllListeners('SIGTERM');
-      process.removeAllListeners('SIGINT');
+      stopping = true;
       resolve();
     };
     process.once('SIGTERM', () => stop('SIGTERM'));
     process.once('SIGINT', () => stop('SIGINT'));
   });
+
+  let exitCode = 0;
+  try {
+    const address = await app.listen({ port: config.port, host: config.host });
+    const result = await prepareDatabase(store, config, logger, () => stopping);
+    if (result !== undefined) {
+      printWelcome(io, result, address);
+      readiness.markReady();
+      logger.info('ready');
+      await stopped;
+    }
+  } catch (err) {
+    logger.fatal({ err }, 'cannot serve');
+    io.err(`numberspace: ${(err as Error).message}`);
+    exitCode = 1;
+  }
   await app.close();
   await store.close();
   logger.info('stopped');
-  return 0;
+  return exitCode;
+}
+
+/**
+ * Migrates and bootstraps, retrying transient database failures with capped backoff.
+ * Resolves undefined when asked to stop first; throws on a permanent failure (a schema newer
+ * than this build, refused credentials, a failed migration).
+ */
+async function prepareDatabase(store: Store, config: Config, logger: Logger, stopRequested: () => boolean): Promise<BootstrapResult | undefined> {
+  let delayMs = 250;
+  for (;;) {
+    try {
+      await store.migrate();
+      return await bootstrap(
+        { store: store.tenancy, clock: () => new Date(), newId: () => crypto.randomUUID() },
+        { projectId: config.bootstrapProjectId, apiToken: config.bootstrapApiToken },
+      );
+    } catch (err) {
+      if (!isTransientDatabaseError(err)) throw err;
+      logger.warn({ err, retryInMs: delayMs }, 'database unavailable; retrying');
+    }
+    const deadline = Date.now() + delayMs;
+    while (Date.now() < deadline) {
+      if (stopRequested()) return undefined;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    delayMs = Math.min(delayMs * 2, 5000);
+  }
 }
 
 function printWelcome(io: Io, result: BootstrapResult, address: string): void {

@@ -23,7 +23,13 @@ export interface OpenedDatabase {
 
 export function openDatabase(location: DatabaseLocation, options: OpenDatabaseOptions = {}): OpenedDatabase {
   if (location.kind === 'postgres') {
-    const pool = new pg.Pool({ connectionString: location.url, max: options.poolSize ?? 10 });
+    const pool = new pg.Pool({
+      connectionString: location.url,
+      max: options.poolSize ?? 10,
+      // Fail a request (503) rather than hang it when PostgreSQL cannot be reached or the pool stays exhausted.
+      connectionTimeoutMillis: 5000,
+      idleTimeoutMillis: 30_000,
+    });
     // An idle client that loses its connection emits on the pool; without a listener that
     // would crash the process instead of failing the next query.
     pool.on('error', () => {});
@@ -39,8 +45,39 @@ export function openDatabase(location: DatabaseLocation, options: OpenDatabaseOp
   return { db: new Kysely<Database>({ dialect: new SqliteDialect({ database: handle }) }), kind: 'sqlite', sqlite: handle };
 }
 
-/** Applies pending migrations. Idempotent; on PostgreSQL concurrent callers serialise on Kysely's advisory lock. */
+/** The database holds migrations this build does not know: a newer numberspace has run on it. */
+export class SchemaTooNewError extends Error {}
+
+/** Names of the migrations already applied, oldest first; empty on a fresh database. */
+async function appliedMigrations(db: Kysely<Database>): Promise<string[]> {
+  try {
+    const rows = await sql<{ name: string }>`select name from kysely_migration order by name`.execute(db);
+    return rows.rows.map((r) => r.name);
+  } catch (err) {
+    // No migration table yet (PostgreSQL undefined_table, SQLite "no such table"): a fresh database.
+    const e = err as { code?: string; message?: string };
+    if (e.code === '42P01' || /no such table/.test(e.message ?? '')) return [];
+    throw err;
+  }
+}
+
+async function refuseNewerSchema(db: Kysely<Database>): Promise<void> {
+  const known = new Set(Object.keys(await migrationProvider.getMigrations()));
+  const unknown = (await appliedMigrations(db)).filter((name) => !known.has(name));
+  if (unknown.length > 0) {
+    throw new SchemaTooNewError(
+      `the database schema is newer than this numberspace (it has migration ${unknown.join(', ')}, this build knows up to ${LATEST_MIGRATION}); upgrade numberspace before serving from this database`,
+    );
+  }
+}
+
+/**
+ * Applies pending migrations. Idempotent. Several nodes starting at once on one PostgreSQL
+ * database serialise on the migrator's advisory lock: one migrates, the others wait and find
+ * nothing left to do. Refuses (SchemaTooNewError) a database a newer build has migrated.
+ */
 export async function migrateToLatest(db: Kysely<Database>): Promise<void> {
+  await refuseNewerSchema(db);
   const migrator = new Migrator({ db, provider: migrationProvider });
   const { error, results } = await migrator.migrateToLatest();
   if (error !== undefined) {
@@ -49,10 +86,11 @@ export async function migrateToLatest(db: Kysely<Database>): Promise<void> {
   }
 }
 
-/** True when the database holds every migration this build knows and none it does not. */
+/** True when the database holds exactly the migrations this build knows. */
 export async function schemaIsCurrent(db: Kysely<Database>): Promise<boolean> {
-  const migrations = await new Migrator({ db, provider: migrationProvider }).getMigrations();
-  return migrations.every((m) => m.executedAt !== undefined) && migrations.at(-1)?.name === LATEST_MIGRATION;
+  const applied = await appliedMigrations(db);
+  const known = Object.keys(await migrationProvider.getMigrations()).sort();
+  return applied.length === known.length && applied.every((name, i) => name === known[i]);
 }
 
 export async function ping(db: Kysely<Database>): Promise<void> {

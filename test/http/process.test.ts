@@ -39,7 +39,7 @@ describe('numberspace serve: first start, restart, shutdown', () => {
   test('first start on an empty database prints credentials once and a curl command that works', async () => {
     const p = spawnNumberspace(['serve'], { PORT: '0', DATABASE_URL: db.url, LOG_LEVEL: 'info' });
     try {
-      const out = await waitForOutput(p, (o) => o.includes('Server listening'));
+      const out = await waitForOutput(p, (o) => o.includes('"msg":"ready"'));
       projectId = /SIGNALWIRE_PROJECT_ID=([0-9a-f-]{36})/.exec(out)![1]!;
       token = /SIGNALWIRE_API_TOKEN=(PT[0-9a-f]{48})/.exec(out)![1]!;
       const url = listeningUrl(out);
@@ -63,7 +63,7 @@ describe('numberspace serve: first start, restart, shutdown', () => {
   test('a restart keeps the data and the credentials and prints no secret', async () => {
     const p = spawnNumberspace(['serve'], { PORT: '0', DATABASE_URL: db.url });
     try {
-      const out = await waitForOutput(p, (o) => o.includes('Server listening'));
+      const out = await waitForOutput(p, (o) => o.includes('"msg":"ready"'));
       assert.doesNotMatch(out, /SIGNALWIRE_API_TOKEN=/);
       const res = await importNumber(listeningUrl(out), basic(projectId, token), '+15558675309');
       assert.equal(res.status, 422, 'the number imported before the restart is still there');
@@ -74,7 +74,7 @@ describe('numberspace serve: first start, restart, shutdown', () => {
 
   test('SIGTERM lets an in-flight request finish, then exits 0', async () => {
     const p = spawnNumberspace(['serve'], { PORT: '0', DATABASE_URL: db.url, LOG_LEVEL: 'info' });
-    const out = await waitForOutput(p, (o) => o.includes('Server listening'));
+    const out = await waitForOutput(p, (o) => o.includes('"msg":"ready"'));
     const url = listeningUrl(out);
     const inFlight = Array.from({ length: 20 }, (_, i) => importNumber(url, basic(projectId, token), `+1555060${String(i).padStart(4, '0')}`));
     p.child.kill('SIGTERM');
@@ -103,7 +103,7 @@ describe('numberspace serve: credentials from the environment', () => {
     const token = 'PTmy-own-dev-token';
     const p = spawnNumberspace(['serve'], { PORT: '0', DATABASE_URL: db.url, SIGNALWIRE_PROJECT_ID: projectId, SIGNALWIRE_API_TOKEN: token });
     try {
-      const out = await waitForOutput(p, (o) => o.includes('Server listening'));
+      const out = await waitForOutput(p, (o) => o.includes('"msg":"ready"'));
       assert.ok(!out.includes(token), 'a token the operator chose is never printed');
       assert.ok(out.includes(`SIGNALWIRE_PROJECT_ID=${projectId}`));
       const res = await importNumber(listeningUrl(out), basic(projectId, token), '+15550700700');
