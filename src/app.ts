@@ -4,6 +4,8 @@ import type { Logger } from 'pino';
 import type { App } from './http/app-type.js';
 import { createAuthenticator } from './auth/authenticator.js';
 import { installErrorHandling } from './http/error-handler.js';
+import { errors } from './domain/errors.js';
+import { createReadiness, type Readiness } from './http/readiness.js';
 import { ERROR_DETAIL_KEYWORD } from './http/validation-errors.js';
 import { collectRoutes } from './openapi/openapi-document.js';
 import { importRoutes } from './resources/imported-phone-numbers/import-routes.js';
@@ -21,6 +23,8 @@ export interface AppDeps {
   readonly authCacheTtlMs: number;
   readonly clock?: () => Date;
   readonly newId?: () => string;
+  /** Absent means the store is ready from the start (tests, the CLI). */
+  readonly readiness?: Readiness;
 }
 
 /** Builds the HTTP application. Reads no environment and listens on nothing. */
@@ -50,6 +54,11 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   app.removeContentTypeParser('text/plain');
   installErrorHandling(app);
   const openapi = collectRoutes(app);
+  const readiness = deps.readiness ?? createReadiness(true);
+  app.addHook('onRequest', async (request) => {
+    // Decided on the matched route, not the raw URL.
+    if (!readiness.isReady() && request.routeOptions.url?.startsWith('/api/') === true) throw errors.unavailable();
+  });
 
   const authenticator = createAuthenticator(deps.store.tenancy, { cacheTtlMs: deps.authCacheTtlMs });
   const clock = deps.clock ?? (() => new Date());
@@ -67,7 +76,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   app.get('/openapi.json', async (_request, reply) => reply.type('application/json; charset=utf-8').send(openapi()));
   app.get('/healthz', async () => ({ status: 'ok' }));
   app.get('/readyz', async (_request, reply) => {
-    const ready = await deps.store.ready();
+    const ready = readiness.isReady() && (await deps.store.ready());
     return reply.code(ready ? 200 : 503).send({ status: ready ? 'ready' : 'unavailable' });
   });
 
