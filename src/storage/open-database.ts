@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import SQLite from 'better-sqlite3';
-import { Kysely, Migrator, PostgresDialect, SqliteDialect, sql } from 'kysely';
+import { Kysely, Migrator, PostgresAdapter, PostgresDialect, SqliteDialect, sql } from 'kysely';
 import pg from 'pg';
 import type { DatabaseLocation } from './database-url.js';
 import { LATEST_MIGRATION, migrationProvider } from './migrations/index.js';
@@ -30,9 +30,11 @@ export function openDatabase(location: DatabaseLocation, options: OpenDatabaseOp
       connectionTimeoutMillis: 5000,
       idleTimeoutMillis: 30_000,
     });
-    // An idle client that loses its connection emits on the pool; without a listener that
-    // would crash the process instead of failing the next query.
+    // A connection that drops (PostgreSQL restarted, pg_terminate_backend, a network cut)
+    // emits 'error' on its client, and on the pool when idle. Unheard, that event would kill
+    // the process; the query in flight, if any, fails on its own and answers 503.
     pool.on('error', () => {});
+    pool.on('connect', (client) => client.on('error', () => {}));
     return { db: new Kysely<Database>({ dialect: new PostgresDialect({ pool }) }), kind: 'postgres', sqlite: null };
   }
   if (location.file !== ':memory:') mkdirSync(dirname(location.file), { recursive: true });
@@ -72,18 +74,41 @@ async function refuseNewerSchema(db: Kysely<Database>): Promise<void> {
 }
 
 /**
+ * Kysely looks for its bookkeeping tables in every schema it can see unless told which one;
+ * with several numberspace installations in one PostgreSQL database (one schema each) it
+ * would find another's. Pin it to the schema the connection writes to.
+ */
+async function migrator(db: Kysely<Database>): Promise<Migrator> {
+  if (!(db.getExecutor().adapter instanceof PostgresAdapter)) return new Migrator({ db, provider: migrationProvider });
+  const { rows } = await sql<{ schema: string }>`select current_schema() as schema`.execute(db);
+  return new Migrator({ db, provider: migrationProvider, migrationTableSchema: rows[0]!.schema });
+}
+
+/** Session-level advisory lock key that serialises numberspace migrations on one PostgreSQL database. */
+const MIGRATION_LOCK_KEY = 4_862_105_337;
+
+/**
  * Applies pending migrations. Idempotent. Several nodes starting at once on one PostgreSQL
- * database serialise on the migrator's advisory lock: one migrates, the others wait and find
- * nothing left to do. Refuses (SchemaTooNewError) a database a newer build has migrated.
+ * database serialise on an advisory lock held for the whole run (Kysely's own lock covers
+ * only the migrations, not the creation of its bookkeeping tables, which races on an empty
+ * database): one migrates, the others wait and find nothing left to do. Refuses
+ * (SchemaTooNewError) a database a newer build has migrated.
  */
 export async function migrateToLatest(db: Kysely<Database>): Promise<void> {
-  await refuseNewerSchema(db);
-  const migrator = new Migrator({ db, provider: migrationProvider });
-  const { error, results } = await migrator.migrateToLatest();
-  if (error !== undefined) {
-    const failed = results?.find((r) => r.status === 'Error')?.migrationName;
-    throw new Error(`migration ${failed ?? '(unknown)'} failed: ${(error as Error).message ?? String(error)}`, { cause: error });
-  }
+  const isPostgres = db.getExecutor().adapter instanceof PostgresAdapter;
+  await db.connection().execute(async (conn) => {
+    if (isPostgres) await sql`select pg_advisory_lock(${MIGRATION_LOCK_KEY})`.execute(conn);
+    try {
+      await refuseNewerSchema(conn);
+      const { error, results } = await (await migrator(conn)).migrateToLatest();
+      if (error !== undefined) {
+        const failed = results?.find((r) => r.status === 'Error')?.migrationName;
+        throw new Error(`migration ${failed ?? '(unknown)'} failed: ${(error as Error).message ?? String(error)}`, { cause: error });
+      }
+    } finally {
+      if (isPostgres) await sql`select pg_advisory_unlock(${MIGRATION_LOCK_KEY})`.execute(conn);
+    }
+  });
 }
 
 /** True when the database holds exactly the migrations this build knows. */
