@@ -5,7 +5,7 @@ import type { App } from '../../http/app-type.js';
 import { pickErrors } from '../../http/error-responses.js';
 import { ListPhoneNumbersQuery, PhoneNumberListResponse } from './phone-number-list-schemas.js';
 import { PhoneNumberResponse } from './phone-number-schemas.js';
-import type { PhoneNumberService } from './phone-number-service.js';
+import { LIST_PATH, type PhoneNumberService } from './phone-number-service.js';
 import { UpdatePhoneNumberRequest } from './phone-number-update-schemas.js';
 
 const TAGS = ['Phone Numbers'];
@@ -26,7 +26,7 @@ export function phoneNumberRoutes(app: App, deps: { authenticator: Authenticator
   const onRequest = guard(deps.authenticator, { scope: 'numbers' });
 
   app.get(
-    '/api/relay/rest/phone_numbers',
+    LIST_PATH,
     {
       onRequest,
       schema: {
@@ -50,7 +50,7 @@ export function phoneNumberRoutes(app: App, deps: { authenticator: Authenticator
   );
 
   app.get(
-    '/api/relay/rest/phone_numbers/:id',
+    `${LIST_PATH}/:id`,
     {
       onRequest,
       schema: {
@@ -69,7 +69,7 @@ export function phoneNumberRoutes(app: App, deps: { authenticator: Authenticator
   );
 
   app.put(
-    '/api/relay/rest/phone_numbers/:id',
+    `${LIST_PATH}/:id`,
     {
       onRequest,
       schema: {
@@ -94,7 +94,7 @@ export function phoneNumberRoutes(app: App, deps: { authenticator: Authenticator
   );
 
   app.delete(
-    '/api/relay/rest/phone_numbers/:id',
+    `${LIST_PATH}/:id`,
     {
       onRequest,
       schema: {

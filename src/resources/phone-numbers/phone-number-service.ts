@@ -14,6 +14,7 @@ import { applyUpdate } from './phone-number-update.js';
 import type { UpdatePhoneNumberRequest } from './phone-number-update-schemas.js';
 import { openPageToken, type PageCursor, type PageTokenScope, signPageToken } from './page-token.js';
 
+/** Where the list lives; links are built on it. */
 export const LIST_PATH = '/api/relay/rest/phone_numbers';
 
 export interface PhoneNumberServiceDeps {
@@ -144,9 +145,9 @@ async function listPage(deps: PhoneNumberServiceDeps, principal: Principal, quer
     self: cursor === null ? link(0) : link(pageNumber, query.page_token),
     first: link(0),
   };
-  // A page reached going back always has older numbers after it (at least the one it was
-  // reached from, unless that was released since); a page reached going forward knows.
-  const hasNext = cursor?.direction === 'prev' ? last !== undefined : more;
+  // Going forward, the extra row says whether more follow. A page reached going back has
+  // older numbers after it: at least the one it was reached from, unless released since.
+  const hasNext = cursor?.direction === 'prev' || more;
   if (hasNext && last !== undefined) {
     links.next = link(pageNumber + 1, mint({ direction: 'next', createdAt: last.created_at, id: last.id, pageNumber: pageNumber + 1 }));
   }
