@@ -5,7 +5,9 @@ import type { App } from './http/app-type.js';
 import { createAuthenticator } from './auth/authenticator.js';
 import { installErrorHandling } from './http/error-handler.js';
 import { errors } from './domain/errors.js';
+import { createMetrics } from './http/metrics.js';
 import { createReadiness, type Readiness } from './http/readiness.js';
+import { requestId } from './http/request-id.js';
 import { ERROR_DETAIL_KEYWORD } from './http/validation-errors.js';
 import { collectRoutes } from './openapi/openapi-document.js';
 import { importRoutes } from './resources/imported-phone-numbers/import-routes.js';
@@ -32,9 +34,12 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   const app = Fastify({
     loggerInstance: deps.logger as FastifyBaseLogger,
     bodyLimit: BODY_LIMIT_BYTES,
-    // Request ids for logs; an incoming x-request-id is honoured when it looks sane.
-    requestIdHeader: 'x-request-id',
-    genReqId: () => crypto.randomUUID(),
+    // Every log line carries the request id; requestId() keeps a sane incoming x-request-id.
+    requestIdHeader: false,
+    genReqId: requestId,
+    // A slow or stalled client cannot hold a connection: whole request within 30 s, headers within 10 s.
+    requestTimeout: 30_000,
+    http: { headersTimeout: 10_000 },
     ajv: {
       customOptions: {
         // The contract rejects unknown properties and never coerces: Fastify's defaults
@@ -55,9 +60,16 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   installErrorHandling(app);
   const openapi = collectRoutes(app);
   const readiness = deps.readiness ?? createReadiness(true);
-  app.addHook('onRequest', async (request) => {
+  const metrics = createMetrics();
+  app.addHook('onRequest', (request, reply, done) => {
+    reply.header('x-request-id', request.id);
     // Decided on the matched route, not the raw URL.
-    if (!readiness.isReady() && request.routeOptions.url?.startsWith('/api/') === true) throw errors.unavailable();
+    if (!readiness.isReady() && request.routeOptions.url?.startsWith('/api/') === true) done(errors.unavailable());
+    else done();
+  });
+  app.addHook('onResponse', (request, reply, done) => {
+    metrics.observe(request.method, request.routeOptions.url ?? 'unmatched', reply.statusCode, reply.elapsedTime / 1000);
+    done();
   });
 
   const authenticator = createAuthenticator(deps.store.tenancy, { cacheTtlMs: deps.authCacheTtlMs });
@@ -74,6 +86,9 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   });
 
   app.get('/openapi.json', async (_request, reply) => reply.type('application/json; charset=utf-8').send(openapi()));
+  app.get('/metrics', async (_request, reply) =>
+    reply.type('text/plain; version=0.0.4; charset=utf-8').send(metrics.render(deps.store.poolStats())),
+  );
   app.get('/healthz', async () => ({ status: 'ok' }));
   app.get('/readyz', async (_request, reply) => {
     const ready = readiness.isReady() && (await deps.store.ready());

@@ -19,6 +19,8 @@ export interface OpenedDatabase {
   readonly kind: DatabaseLocation['kind'];
   /** The raw SQLite handle, for the hot paths that bypass the query builder. */
   readonly sqlite: SQLite.Database | null;
+  /** The PostgreSQL pool, for its gauges. */
+  readonly pool: pg.Pool | null;
 }
 
 export function openDatabase(location: DatabaseLocation, options: OpenDatabaseOptions = {}): OpenedDatabase {
@@ -35,7 +37,7 @@ export function openDatabase(location: DatabaseLocation, options: OpenDatabaseOp
     // the process; the query in flight, if any, fails on its own and answers 503.
     pool.on('error', () => {});
     pool.on('connect', (client) => client.on('error', () => {}));
-    return { db: new Kysely<Database>({ dialect: new PostgresDialect({ pool }) }), kind: 'postgres', sqlite: null };
+    return { db: new Kysely<Database>({ dialect: new PostgresDialect({ pool }) }), kind: 'postgres', sqlite: null, pool };
   }
   if (location.file !== ':memory:') mkdirSync(dirname(location.file), { recursive: true });
   const handle = new SQLite(location.file);
@@ -44,7 +46,7 @@ export function openDatabase(location: DatabaseLocation, options: OpenDatabaseOp
   handle.pragma('foreign_keys = ON');
   // Other processes (the CLI next to a running server) may hold the write lock briefly.
   handle.pragma('busy_timeout = 5000');
-  return { db: new Kysely<Database>({ dialect: new SqliteDialect({ database: handle }) }), kind: 'sqlite', sqlite: handle };
+  return { db: new Kysely<Database>({ dialect: new SqliteDialect({ database: handle }) }), kind: 'sqlite', sqlite: handle, pool: null };
 }
 
 /** The database holds migrations this build does not know: a newer numberspace has run on it. */

@@ -15,19 +15,22 @@ export interface Store {
   /** The page-token signing key every node shares. */
   readonly pageTokenKeys: PageTokenKeys;
   migrate(): Promise<void>;
+  /** PostgreSQL pool gauges; null on SQLite. */
+  poolStats(): { total: number; idle: number; waiting: number } | null;
   /** Resolves when the database answers and holds the schema this build expects. */
   ready(): Promise<boolean>;
   close(): Promise<void>;
 }
 
 export function openStore(databaseUrl: string, options: OpenDatabaseOptions = {}): Store {
-  const { db, kind } = openDatabase(parseDatabaseUrl(databaseUrl), options);
+  const { db, kind, pool } = openDatabase(parseDatabaseUrl(databaseUrl), options);
   return {
     kind,
     tenancy: kyselyTenancyStore(db),
     phoneNumbers: kyselyPhoneNumberStore(db),
     pageTokenKeys: kyselyPageTokenKeys(db),
     migrate: () => migrateToLatest(db),
+    poolStats: () => (pool === null ? null : { total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount }),
     async ready() {
       try {
         await ping(db);

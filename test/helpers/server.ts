@@ -36,7 +36,7 @@ export interface TestResponse {
   readonly status: number;
   readonly headers: Headers;
   readonly text: string;
-  /** Parsed JSON body, or undefined when the body is empty. */
+  /** Parsed JSON body, or undefined when the body is empty or not JSON. */
   readonly body: any;
 }
 
@@ -88,7 +88,7 @@ export async function startServer(options: { authCacheTtlMs?: number; clock?: ()
       }
       const res = await fetch(`${url}${path}`, { method, headers, body: payload });
       const text = await res.text();
-      const body = text === '' ? undefined : JSON.parse(text);
+      const body = text === '' || !(res.headers.get('content-type') ?? '').includes('json') ? undefined : JSON.parse(text);
       record(method, path, res.status, res.headers.get('content-type'), body);
       return { status: res.status, headers: res.headers, text, body };
     },
