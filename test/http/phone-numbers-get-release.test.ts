@@ -87,8 +87,12 @@ describe('phone numbers: get and release', () => {
       assert.equal(forbidden.status, 403, `${method} ${path}`);
       assert.equal(forbidden.body.errors[0].code, 'missing_scope');
     }
-    const numbersOnly = await server.addTenant({ scopes: ['numbers'], partnerApi: false });
-    const own = await plantNumberIn(numbersOnly);
+    const numbersOnly = await server.addTenant({ scopes: ['numbers'] });
+    const own = await importNumber(numbersOnly);
+    // Importing needs the Partner API; managing the number afterwards does not.
+    await server.store.tenancy.setPartnerApi(numbersOnly.spaceId, false);
+    const refused = await server.request('POST', IMPORT, { auth: numbersOnly.auth, body: { number: '+15550779999', number_type: 'longcode' } });
+    assert.equal(refused.body.errors?.[0]?.code, 'partner_api_disabled');
     for (const [method, path, body] of [
       ['GET', NUMBERS, undefined],
       ['GET', `${NUMBERS}/${own.id}`, undefined],
@@ -99,18 +103,6 @@ describe('phone numbers: get and release', () => {
       assert.ok(res.status === 200 || res.status === 204, `${method} ${path}: ${res.status} ${res.text}`);
     }
   });
-
-  /** A project whose Space has the Partner API off cannot import; its number is planted directly. */
-  async function plantNumberIn(tenant: Tenant) {
-    const created = await importNumber();
-    const { db } = openDatabase(parseDatabaseUrl(server.databaseUrl));
-    try {
-      await db.updateTable('phone_numbers').set({ project_id: tenant.projectId }).where('id', '=', created.id).execute();
-    } finally {
-      await db.destroy();
-    }
-    return created;
-  }
 
   test('release answers 204 with no body; the number is gone from get, update, list and a second release', async () => {
     const created = await importNumber();
