@@ -5,6 +5,7 @@ import type { App } from './http/app-type.js';
 import { createAuthenticator } from './auth/authenticator.js';
 import { installErrorHandling } from './http/error-handler.js';
 import { errors } from './domain/errors.js';
+import { answerClientError, hasAmbiguousHost } from './http/framing.js';
 import { createMetrics } from './http/metrics.js';
 import { createReadiness, type Readiness } from './http/readiness.js';
 import { requestId } from './http/request-id.js';
@@ -27,6 +28,8 @@ export interface AppDeps {
   readonly newId?: () => string;
   /** Absent means the store is ready from the start (tests, the CLI). */
   readonly readiness?: Readiness;
+  /** Whole-request and header deadlines; defaults 30 s and 10 s. */
+  readonly timeouts?: { readonly requestMs: number; readonly headersMs: number };
 }
 
 /** Builds the HTTP application. Reads no environment and listens on nothing. */
@@ -37,9 +40,11 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     // Every log line carries the request id; requestId() keeps a sane incoming x-request-id.
     requestIdHeader: false,
     genReqId: requestId,
-    // A slow or stalled client cannot hold a connection: whole request within 30 s, headers within 10 s.
-    requestTimeout: 30_000,
-    http: { headersTimeout: 10_000 },
+    // A slow or stalled client cannot hold a connection: the whole request must arrive within
+    // requestMs and its headers within headersMs (checked every second, not Node's default 30 s).
+    requestTimeout: deps.timeouts?.requestMs ?? 30_000,
+    http: { headersTimeout: deps.timeouts?.headersMs ?? 10_000, connectionsCheckingInterval: 1000 },
+    clientErrorHandler: answerClientError,
     ajv: {
       customOptions: {
         // The contract rejects unknown properties and never coerces: Fastify's defaults
@@ -63,8 +68,9 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   const metrics = createMetrics();
   app.addHook('onRequest', (request, reply, done) => {
     reply.header('x-request-id', request.id);
+    if (hasAmbiguousHost(request.raw)) done(errors.badRequest());
     // Decided on the matched route, not the raw URL.
-    if (!readiness.isReady() && request.routeOptions.url?.startsWith('/api/') === true) done(errors.unavailable());
+    else if (!readiness.isReady() && request.routeOptions.url?.startsWith('/api/') === true) done(errors.unavailable());
     else done();
   });
   app.addHook('onResponse', (request, reply, done) => {

@@ -48,7 +48,9 @@ export function basic(projectId: string, secret: string): string {
  * Starts the real HTTP server on an ephemeral port against a fresh database (SQLite file in a
  * temp folder, or a fresh PostgreSQL schema), with one ready tenant.
  */
-export async function startServer(options: { authCacheTtlMs?: number; clock?: () => Date } = {}): Promise<TestServer> {
+export async function startServer(
+  options: { authCacheTtlMs?: number; clock?: () => Date; timeouts?: { requestMs: number; headersMs: number } } = {},
+): Promise<TestServer> {
   const dir = mkdtempSync(join(tmpdir(), 'numberspace-test-'));
   const database = await freshDatabase(dir);
   const store = openStore(database.url, { poolSize: 4 });
@@ -58,6 +60,7 @@ export async function startServer(options: { authCacheTtlMs?: number; clock?: ()
     logger: pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }),
     authCacheTtlMs: options.authCacheTtlMs ?? 0,
     ...(options.clock === undefined ? {} : { clock: options.clock }),
+    ...(options.timeouts === undefined ? {} : { timeouts: options.timeouts }),
   });
   const url = await app.listen({ port: 0, host: '127.0.0.1' });
   const deps: TenancyDeps = { store: store.tenancy, clock: () => new Date(), newId: () => crypto.randomUUID() };
