@@ -45,6 +45,8 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     requestTimeout: deps.timeouts?.requestMs ?? 30_000,
     http: { headersTimeout: deps.timeouts?.headersMs ?? 10_000, connectionsCheckingInterval: 1000 },
     clientErrorHandler: answerClientError,
+    // Requests that arrive while closing get the API's own 503 with Retry-After (see readiness).
+    return503OnClosing: false,
     ajv: {
       customOptions: {
         // The contract rejects unknown properties and never coerces: Fastify's defaults

@@ -24,6 +24,7 @@ export async function serveCommand(config: Config, io: Io): Promise<number> {
     const stop = (signal: string) => {
       logger.info({ signal }, 'shutting down');
       stopping = true;
+      readiness.markStopping();
       resolve();
     };
     process.once('SIGTERM', () => stop('SIGTERM'));

@@ -7,6 +7,8 @@
 export interface Readiness {
   isReady(): boolean;
   markReady(): void;
+  /** Shutting down: new API requests answer 503 so a load balancer retries them elsewhere. */
+  markStopping(): void;
 }
 
 export function createReadiness(ready = false): Readiness {
@@ -15,6 +17,9 @@ export function createReadiness(ready = false): Readiness {
     isReady: () => state,
     markReady: () => {
       state = true;
+    },
+    markStopping: () => {
+      state = false;
     },
   };
 }
