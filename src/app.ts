@@ -64,6 +64,13 @@ export async function buildApp(deps: AppDeps): Promise<App> {
 
   // JSON only: Fastify's built-in text/plain parser would let other media types through.
   app.removeContentTypeParser('text/plain');
+  // An empty body labelled JSON is no body (clients that send the header on every request,
+  // DELETE included); anything else goes through Fastify's poisoning-safe parser.
+  const parseJson = app.getDefaultJsonParser('error', 'error');
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) =>
+    body === '' ? done(null, undefined) : parseJson(request, body as string, done),
+  );
   installErrorHandling(app);
   const openapi = collectRoutes(app);
   const readiness = deps.readiness ?? createReadiness(true);

@@ -14,6 +14,10 @@ export const errorResponses = {
   415: { description: 'The body is not JSON.', ...SimpleError('Unsupported Media Type') },
   422: { description: 'The request failed validation. See errors for details.', ...ErrorListSchema },
   500: { description: 'An internal server error occurred.', ...SimpleError('Internal Server Error') },
+  503: {
+    description: 'The database cannot serve the request right now (unreachable, restarting, busy) or the node is starting or stopping. Retry after the Retry-After header\'s seconds.',
+    ...SimpleError('Service Unavailable'),
+  },
 } as const;
 
 export function pickErrors<K extends keyof typeof errorResponses>(...codes: K[]): Pick<typeof errorResponses, K> {

@@ -25,9 +25,10 @@ describe('import: transport-level errors have exact bodies', () => {
     }
   });
 
-  test('an empty JSON body answers 400', async () => {
+  test('an empty body labelled JSON is no body: 422 saying a JSON object is needed', async () => {
     const res = await raw('', 'application/json');
-    assert.deepEqual([res.status, res.text], [400, '{"error":"Bad Request"}']);
+    assert.equal(res.status, 422);
+    assert.equal(res.body.errors[0].code, 'invalid_body');
   });
 
   test('prototype-poisoning keys answer 400', async () => {

@@ -173,3 +173,22 @@ describe('phone numbers: get and release', () => {
     assert.deepEqual(results.map((r) => r.status).sort(), [204, ...Array<number>(9).fill(404)]);
   });
 });
+
+describe('DELETE from clients that label every request as JSON', () => {
+  let server: TestServer;
+  before(async () => {
+    server = await startServer();
+  });
+  after(() => server.close());
+
+  test('an empty body with content-type application/json releases the number', async () => {
+    const created = await server.request('POST', '/api/relay/rest/imported_phone_numbers', { body: { number: '+15556660001', number_type: 'longcode' } });
+    assert.equal(created.status, 201);
+    const res = await server.request('DELETE', `/api/relay/rest/phone_numbers/${created.body.id}`, {
+      rawBody: '',
+      headers: { 'content-type': 'application/json' },
+    });
+    assert.equal(res.status, 204);
+    assert.equal(res.text, '');
+  });
+});

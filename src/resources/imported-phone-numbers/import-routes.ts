@@ -20,7 +20,7 @@ export function importRoutes(app: App, deps: { authenticator: Authenticator; imp
         body: ImportPhoneNumberRequest,
         response: {
           201: { description: 'The number was imported.', ...PhoneNumberResponse },
-          ...pickErrors(400, 401, 403, 413, 415, 422, 500),
+          ...pickErrors(400, 401, 403, 413, 415, 422, 500, 503),
         },
       },
     },

@@ -42,7 +42,7 @@ export function phoneNumberRoutes(app: App, deps: { authenticator: Authenticator
         querystring: ListPhoneNumbersQuery,
         response: {
           200: { description: 'One page of numbers.', ...PhoneNumberListResponse },
-          ...pickErrors(400, 401, 403, 500),
+          ...pickErrors(400, 401, 403, 500, 503),
         },
       },
     },
@@ -61,7 +61,7 @@ export function phoneNumberRoutes(app: App, deps: { authenticator: Authenticator
         params: PhoneNumberParams,
         response: {
           200: { description: 'The number.', ...PhoneNumberResponse },
-          ...pickErrors(401, 403, 404, 500),
+          ...pickErrors(401, 403, 404, 500, 503),
         },
       },
     },
@@ -86,7 +86,7 @@ export function phoneNumberRoutes(app: App, deps: { authenticator: Authenticator
         body: UpdatePhoneNumberRequest,
         response: {
           200: { description: 'The updated number.', ...PhoneNumberResponse },
-          ...pickErrors(400, 401, 403, 404, 413, 415, 422, 500),
+          ...pickErrors(400, 401, 403, 404, 413, 415, 422, 500, 503),
         },
       },
     },
@@ -105,7 +105,7 @@ export function phoneNumberRoutes(app: App, deps: { authenticator: Authenticator
         params: PhoneNumberParams,
         response: {
           204: { description: 'Released; no body.', type: 'null' },
-          ...pickErrors(401, 403, 404, 500),
+          ...pickErrors(401, 403, 404, 500, 503),
         },
       },
     },
