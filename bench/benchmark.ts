@@ -1,0 +1,256 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { basicAuth, idSample, ImportNumbers, type Inventory } from './inventory.js';
+import { runLoad } from './load.js';
+import { describeMachine, finishMachine } from './machine.js';
+import { createScratchSchema } from './postgres.js';
+import { type NumberspaceEntry, type ServerProcess, startBaseline, startNumberspace } from './processes.js';
+import {
+  checks,
+  type DeepRecord,
+  inventoryLabel,
+  type Report,
+  type RunRecord,
+  scaleRows,
+  type SeedRecord,
+  type Settings,
+  summarise,
+  type TargetInfo,
+} from './report.js';
+import { FIRST_PAGE_PATH, LIST_PATH, SCENARIO_NAMES, SCENARIOS, type ScenarioContext, type ScenarioName, walkToDeepPage } from './scenarios.js';
+import { seedDatabase } from './seed.js';
+
+export interface BenchmarkPlan {
+  readonly mode: Settings['mode'];
+  readonly rounds: number;
+  readonly durationSeconds: number;
+  /** 0 skips the warm-up. */
+  readonly warmupSeconds: number;
+  readonly connections: readonly number[];
+  readonly scenarios: readonly ScenarioName[];
+  /**
+   * Numbers seeded per project, smallest first. The smallest inventory runs every scenario;
+   * each larger one (SQLite only) runs the read scenarios again, to show what size costs.
+   */
+  readonly inventories: readonly number[];
+  /** A PostgreSQL URL the benchmark may create and drop schemas in; absent means SQLite only. */
+  readonly postgresUrl?: string;
+  /** How far list-deep walks into a large inventory, in pages of 50. */
+  readonly deepPages: number;
+  /** The measured servers' LOG_LEVEL; absent leaves numberspace's default. */
+  readonly serverLogLevel?: string;
+  readonly entry: NumberspaceEntry;
+  readonly log: (line: string) => void;
+}
+
+/** Everything started, undone in reverse order, once, however the run ends. */
+export class Resources {
+  #undo: { what: string; fn: () => Promise<void> | void }[] = [];
+  #released = false;
+
+  add(what: string, fn: () => Promise<void> | void): void {
+    this.#undo.push({ what, fn });
+  }
+
+  async release(log: (line: string) => void = () => {}): Promise<void> {
+    if (this.#released) return;
+    this.#released = true;
+    for (const { what, fn } of this.#undo.reverse()) {
+      try {
+        await fn();
+      } catch (err) {
+        log(`cleanup: could not ${what}: ${(err as Error).message}`);
+      }
+    }
+  }
+}
+
+/** A numberspace server to start, and the scenarios it serves. */
+interface TargetPlan {
+  readonly info: TargetInfo;
+  readonly scenarios: readonly ScenarioName[];
+}
+
+interface LiveTarget extends TargetPlan {
+  readonly server: ServerProcess;
+  readonly context: ScenarioContext;
+}
+
+const READ_SCENARIOS: readonly ScenarioName[] = ['get', 'list', 'list-deep'];
+const WARMUP_CONNECTIONS = 10;
+const PAGE_SIZE = 50;
+
+/**
+ * The numberspace servers a plan needs. Imports go to a server of their own, seeded like the
+ * rest: the others then keep exactly their seeded inventory for every round, so the scale
+ * comparison and the deep page stay what they claim to be.
+ */
+function targetPlans(plan: BenchmarkPlan): TargetPlan[] {
+  const out: TargetPlan[] = [];
+  const pick = (names: readonly ScenarioName[]) => plan.scenarios.filter((s) => names.includes(s));
+  const [smallest, ...larger] = [...plan.inventories].sort((a, b) => a - b);
+  if (smallest === undefined) throw new Error('no inventory size given');
+  const backends: ('sqlite' | 'postgres')[] = plan.postgresUrl === undefined ? ['sqlite'] : ['sqlite', 'postgres'];
+  for (const backend of backends) {
+    const size = inventoryLabel(smallest);
+    const add = (key: string, label: string, inventory: number, scenarios: readonly ScenarioName[], description: string) => {
+      if (scenarios.length > 0) out.push({ info: { key, label, backend, inventory, description }, scenarios });
+    };
+    add(`${backend}-${size}`, `${backend} ${size}`, smallest, pick(['get', 'list', 'list-deep', 'update']), `numberspace on ${backend}, ${smallest} numbers seeded`);
+    add(`${backend}-${size}-import`, `${backend} ${size}+imports`, smallest, pick(['import']), `numberspace on ${backend}, ${smallest} numbers seeded, then every import of the run`);
+    if (backend === 'sqlite') {
+      for (const n of larger) add(`${backend}-${inventoryLabel(n)}`, `${backend} ${inventoryLabel(n)}`, n, pick(READ_SCENARIOS), `numberspace on ${backend}, ${n} numbers seeded`);
+    }
+  }
+  return out;
+}
+
+export async function runBenchmark(plan: BenchmarkPlan, resources = new Resources()): Promise<Report> {
+  const started = new Date();
+  const machine = describeMachine();
+  const log = plan.log;
+  const dir = mkdtempSync(join(tmpdir(), 'numberspace-bench-'));
+  resources.add(`remove ${dir}`, () => rmSync(dir, { recursive: true, force: true }));
+  try {
+    const plans = targetPlans(plan);
+    if (plans.length === 0) throw new Error('nothing to measure: no scenario selected');
+
+    // Seed every database before its server starts, then start them all.
+    const seeding: SeedRecord[] = [];
+    const seeded: { plan: TargetPlan; url: string; inventory: Inventory }[] = [];
+    for (const p of plans) {
+      let url = join(dir, `${p.info.key}.db`);
+      if (p.info.backend === 'postgres') {
+        const schema = await createScratchSchema(plan.postgresUrl!, p.info.key);
+        resources.add(`drop schema ${schema.name}`, () => schema.drop());
+        url = schema.url;
+      }
+      log(`seeding ${p.info.key} with ${p.info.inventory!.toLocaleString('en-US')} numbers…`);
+      const result = await seedDatabase(url, p.info.inventory!);
+      log(`  ${result.rows.toLocaleString('en-US')} rows in ${result.seconds.toFixed(1)} s`);
+      seeding.push({ target: p.info.key, rows: result.rows, seconds: result.seconds, method: result.method });
+      seeded.push({ plan: p, url, inventory: result.inventory });
+    }
+
+    const numbers = new ImportNumbers();
+    const servers = await Promise.all(
+      seeded.map(async ({ plan: p, url, inventory }) => {
+        const server = await startNumberspace({
+          label: p.info.key,
+          databaseUrl: url,
+          projectId: inventory.projectId,
+          apiToken: inventory.apiToken,
+          logFile: join(dir, `${p.info.key}.log`),
+          entry: plan.entry,
+          ...(plan.serverLogLevel === undefined ? {} : { logLevel: plan.serverLogLevel }),
+        });
+        resources.add(`stop ${p.info.key}`, () => server.stop());
+        return server;
+      }),
+    );
+
+    const deepPages: DeepRecord[] = [];
+    const live: LiveTarget[] = [];
+    for (const [i, { plan: p, inventory }] of seeded.entries()) {
+      const server = servers[i]!;
+      const auth = basicAuth(inventory);
+      let deepPath: string | undefined;
+      if (p.scenarios.includes('list-deep')) {
+        const pages = Math.min(plan.deepPages, Math.floor(inventory.count / PAGE_SIZE) - 1);
+        log(`walking ${p.info.key} to page ${pages.toLocaleString('en-US')}…`);
+        const deep = await walkToDeepPage(server.url, auth, pages);
+        deepPages.push({ target: p.info.key, pageNumber: deep.pageNumber, seconds: deep.seconds });
+        deepPath = deep.path;
+      }
+      live.push({ ...p, server, context: { auth, ids: idSample(inventory), deepPath, numbers } });
+    }
+
+    // The baseline answers with the bytes a real server just answered.
+    const first = live[0]!;
+    const fixtures = {
+      resource: await fetchOk(first.server.url + `${LIST_PATH}/${first.context.ids[0]}`, first.context.auth),
+      list: await fetchOk(first.server.url + FIRST_PAGE_PATH, first.context.auth),
+    };
+    const baselineServer = await startBaseline({ dir, fixtures, logFile: join(dir, 'baseline.log') });
+    resources.add('stop the baseline', () => baselineServer.stop());
+    const baselineInfo: TargetInfo = { key: 'baseline', label: 'baseline', backend: 'baseline', inventory: null, description: 'bare node:http answering fixed bodies captured from numberspace' };
+    const baselineScenarios = SCENARIO_NAMES.filter((s) => plan.scenarios.some((mine) => SCENARIOS[mine].baseline === s));
+    const targets: LiveTarget[] = [
+      { info: baselineInfo, scenarios: baselineScenarios, server: baselineServer, context: { ...first.context, numbers } },
+      ...live,
+    ];
+
+    const measure = async (t: LiveTarget, scenario: ScenarioName, connections: number, seconds: number) => {
+      const result = await runLoad({ url: t.server.url, connections, seconds, requests: SCENARIOS[scenario].requests(t.context), rss: t.server.rss });
+      if (!t.server.alive()) throw new Error(`${t.info.key} died during ${scenario} @${connections}; its log ends:\n${t.server.logTail()}`);
+      return result;
+    };
+
+    const runsPerRound = plan.scenarios.length === 0 ? 0 : targets.reduce((n, t) => n + t.scenarios.length, 0) * plan.connections.length;
+    const warmups = targets.reduce((n, t) => n + t.scenarios.length, 0);
+    const etaSeconds = warmups * plan.warmupSeconds + plan.rounds * runsPerRound * (plan.durationSeconds + 0.3);
+    log(`${targets.length} targets, ${runsPerRound} runs per round × ${plan.rounds} rounds; about ${Math.ceil(etaSeconds / 60)} min of load from here`);
+
+    if (plan.warmupSeconds > 0) {
+      log('warming up…');
+      for (const t of targets) for (const scenario of t.scenarios) await measure(t, scenario, WARMUP_CONNECTIONS, plan.warmupSeconds);
+    }
+
+    // Interleaved: every target takes its turn at a scenario before the next scenario, and
+    // every scenario its turn before the next round, so drift in the machine hits all alike.
+    const runs: RunRecord[] = [];
+    for (let round = 1; round <= plan.rounds; round++) {
+      for (const scenario of SCENARIO_NAMES) {
+        for (const connections of plan.connections) {
+          for (const t of targets) {
+            if (!t.scenarios.includes(scenario)) continue;
+            const result = await measure(t, scenario, connections, plan.durationSeconds);
+            runs.push({ round, scenario, connections, target: t.info.key, result });
+            const bad = result.non2xx + result.errors > 0 ? `  ${result.non2xx} non-2xx ${JSON.stringify(result.statusCodes)}, ${result.errors} errors` : '';
+            log(
+              `[${round}/${plan.rounds}] ${scenario} @${connections} ${t.info.label}: ${Math.round(result.rps).toLocaleString('en-US')} req/s, p50 ${result.p50Ms.toFixed(2)} ms, p99 ${result.p99Ms.toFixed(2)} ms, RSS ${(result.maxRssBytes / 2 ** 20).toFixed(0)} MB${bad}`,
+            );
+          }
+        }
+      }
+    }
+
+    const infos = targets.map((t) => t.info);
+    const rows = summarise(runs, infos);
+    const scale = scaleRows(rows);
+    const finished = new Date();
+    return {
+      startedAt: started.toISOString(),
+      finishedAt: finished.toISOString(),
+      wallSeconds: (finished.getTime() - started.getTime()) / 1000,
+      machine: finishMachine(machine),
+      settings: {
+        mode: plan.mode,
+        rounds: plan.rounds,
+        durationSeconds: plan.durationSeconds,
+        warmupSeconds: plan.warmupSeconds,
+        connections: plan.connections,
+        scenarios: plan.scenarios,
+        serverLogLevel: plan.serverLogLevel ?? 'info (numberspace default)',
+        server: plan.entry === 'built' ? 'node dist/main.js serve' : 'node --import tsx src/main.ts serve',
+      },
+      targets: infos,
+      seeding,
+      deepPages,
+      rows,
+      scale,
+      checks: checks(rows, scale),
+      runs,
+    };
+  } finally {
+    await resources.release(log);
+  }
+}
+
+async function fetchOk(url: string, auth: string): Promise<string> {
+  const res = await fetch(url, { headers: { authorization: auth } });
+  const text = await res.text();
+  if (res.status !== 200) throw new Error(`${url} answered ${res.status}: ${text.slice(0, 500)}`);
+  return text;
+}

@@ -1,0 +1,171 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { closeSync, existsSync, fstatSync, openSync, readFileSync, readSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import ts from 'typescript';
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+export const BUILT_MAIN = join(ROOT, 'dist', 'main.js');
+const SOURCE_MAIN = join(ROOT, 'src', 'main.ts');
+const BASELINE_SOURCE = join(ROOT, 'bench', 'baseline-server.ts');
+
+/** A server the runner started in a process of its own. */
+export interface ServerProcess {
+  readonly label: string;
+  readonly url: string;
+  readonly pid: number;
+  /** Resident set size now, in bytes; 0 once the process is gone. */
+  rss(): number;
+  alive(): boolean;
+  /** The end of its log, to explain a death. */
+  logTail(): string;
+  stop(): Promise<void>;
+}
+
+/**
+ * How to run numberspace: `built` is what the benchmark measures (`node dist/main.js`, no
+ * loader hooks in the process); `source` runs src/main.ts through tsx, for the smoke test,
+ * which must not depend on a fresh build.
+ */
+export type NumberspaceEntry = 'built' | 'source';
+
+export interface NumberspaceOptions {
+  readonly label: string;
+  readonly databaseUrl: string;
+  readonly projectId: string;
+  readonly apiToken: string;
+  /** Where the server's stdout and stderr go; the runner never reads the log through a pipe. */
+  readonly logFile: string;
+  readonly logLevel?: string;
+  readonly entry?: NumberspaceEntry;
+}
+
+export async function startNumberspace(o: NumberspaceOptions): Promise<ServerProcess> {
+  const entry = o.entry ?? 'built';
+  if (entry === 'built' && !existsSync(BUILT_MAIN)) throw new Error(`${BUILT_MAIN} is missing: run npm run build first`);
+  const args = entry === 'built' ? [BUILT_MAIN, 'serve'] : ['--import', 'tsx', SOURCE_MAIN, 'serve'];
+  const env: Record<string, string> = {
+    PATH: process.env.PATH ?? '',
+    HOME: process.env.HOME ?? '',
+    PORT: '0',
+    HOST: '127.0.0.1',
+    DATABASE_URL: o.databaseUrl,
+    SIGNALWIRE_PROJECT_ID: o.projectId,
+    SIGNALWIRE_API_TOKEN: o.apiToken,
+  };
+  if (o.logLevel !== undefined) env.LOG_LEVEL = o.logLevel;
+  const child = spawnLogged(process.execPath, args, env, o.logFile, ROOT);
+  const log = await waitForLog(child, o.logFile, (text) => /Server listening at http:\/\/127\.0\.0\.1:\d+/.test(text) && text.includes('"msg":"ready"'), 60_000);
+  const url = /Server listening at (http:\/\/127\.0\.0\.1:\d+)/.exec(log)![1]!;
+  return serverProcess(o.label, url, child, o.logFile);
+}
+
+export interface BaselineFixtures {
+  /** The exact body a real GET of one number answers. */
+  readonly resource: string;
+  /** The exact body a real first page of 50 answers. */
+  readonly list: string;
+}
+
+/**
+ * Starts the bare node:http baseline. Its source is TypeScript; it is transpiled to a plain
+ * module first so the baseline process, like the measured server, runs with no loader hooks.
+ */
+export async function startBaseline(o: { dir: string; fixtures: BaselineFixtures; logFile: string }): Promise<ServerProcess> {
+  const out = ts.transpileModule(readFileSync(BASELINE_SOURCE, 'utf8'), {
+    compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022 },
+  });
+  const script = join(o.dir, 'baseline-server.mjs');
+  writeFileSync(script, out.outputText);
+  const fixtureFile = join(o.dir, 'baseline-fixtures.json');
+  writeFileSync(fixtureFile, JSON.stringify(o.fixtures));
+  const child = spawnLogged(process.execPath, [script, fixtureFile], { PATH: process.env.PATH ?? '' }, o.logFile, o.dir);
+  const log = await waitForLog(child, o.logFile, (text) => /listening at http:\/\/127\.0\.0\.1:\d+/.test(text), 15_000);
+  const url = /listening at (http:\/\/127\.0\.0\.1:\d+)/.exec(log)![1]!;
+  return serverProcess('baseline', url, child, o.logFile);
+}
+
+function spawnLogged(command: string, args: string[], env: Record<string, string>, logFile: string, cwd: string): ChildProcess {
+  const fd = openSync(logFile, 'a');
+  try {
+    // A process group of its own: a Ctrl-C at the terminal reaches only the runner, which
+    // then stops every server in order instead of having them die mid-measurement.
+    const child = spawn(command, args, { env, cwd, stdio: ['ignore', fd, fd], detached: true });
+    child.unref();
+    live.add(child);
+    child.once('exit', () => live.delete(child));
+    return child;
+  } finally {
+    closeSync(fd);
+  }
+}
+
+const live = new Set<ChildProcess>();
+// Last resort when the runner exits without stopping its servers (an uncaught error): a
+// detached server would otherwise outlive it.
+process.once('exit', () => {
+  for (const child of live) child.kill('SIGKILL');
+});
+
+async function waitForLog(child: ChildProcess, logFile: string, done: (text: string) => boolean, ms: number): Promise<string> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const text = existsSync(logFile) ? readFileSync(logFile, 'utf8') : '';
+    if (done(text)) return text;
+    if (child.exitCode !== null || child.signalCode !== null || Date.now() > deadline) {
+      child.kill('SIGKILL');
+      throw new Error(`server did not become ready (exit ${child.exitCode ?? child.signalCode ?? 'none'}); its log:\n${tail(logFile)}`);
+    }
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+function serverProcess(label: string, url: string, child: ChildProcess, logFile: string): ServerProcess {
+  const exited = new Promise<void>((resolve) => {
+    if (child.exitCode !== null || child.signalCode !== null) resolve();
+    else child.once('exit', () => resolve());
+  });
+  const pid = child.pid!;
+  return {
+    label,
+    url,
+    pid,
+    rss: () => rssBytes(pid),
+    alive: () => child.exitCode === null && child.signalCode === null,
+    logTail: () => tail(logFile),
+    async stop() {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+      await exited;
+      clearTimeout(timer);
+    },
+  };
+}
+
+/** The last few KB of a log that may have grown to hundreds of MB under load. */
+function tail(file: string, bytes = 4000): string {
+  try {
+    const fd = openSync(file, 'r');
+    try {
+      const size = fstatSync(fd).size;
+      const buf = Buffer.alloc(Math.min(bytes, size));
+      readSync(fd, buf, 0, buf.length, size - buf.length);
+      return buf.toString('utf8');
+    } finally {
+      closeSync(fd);
+    }
+  } catch {
+    return '';
+  }
+}
+
+/** VmRSS from /proc/<pid>/status, in bytes. */
+export function rssBytes(pid: number): number {
+  try {
+    const m = /^VmRSS:\s+(\d+)\s+kB/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return m === null ? 0 : Number(m[1]) * 1024;
+  } catch {
+    return 0;
+  }
+}

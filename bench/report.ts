@@ -1,0 +1,378 @@
+import type { LoadResult } from './load.js';
+import type { Machine } from './machine.js';
+import { SCENARIO_NAMES, SCENARIOS, type ScenarioName } from './scenarios.js';
+
+export type Backend = 'baseline' | 'sqlite' | 'postgres';
+
+/** A server the benchmark measured, as the report names it. */
+export interface TargetInfo {
+  readonly key: string;
+  /** How tables name it: backend and inventory. */
+  readonly label: string;
+  readonly backend: Backend;
+  /** Numbers seeded into the project before the start; null for the baseline. */
+  readonly inventory: number | null;
+  readonly description: string;
+}
+
+/** One load run. */
+export interface RunRecord {
+  readonly round: number;
+  readonly scenario: ScenarioName;
+  readonly connections: number;
+  readonly target: string;
+  readonly result: LoadResult;
+}
+
+export interface Ratios {
+  /** Target req/s over baseline req/s: the share of the baseline's throughput. */
+  readonly rps: number;
+  /** Target latency over baseline latency: how many times slower. */
+  readonly p50: number;
+  readonly p99: number;
+  readonly rss: number;
+}
+
+/** One scenario × connections × target, over all rounds. */
+export interface Row {
+  readonly scenario: ScenarioName;
+  readonly connections: number;
+  readonly target: string;
+  readonly backend: Backend;
+  readonly inventory: number | null;
+  readonly rounds: number;
+  /** Medians over rounds. */
+  readonly rps: number;
+  readonly p50Ms: number;
+  readonly p99Ms: number;
+  /** The largest VmRSS seen in any round. */
+  readonly maxRssMB: number;
+  readonly non2xx: number;
+  readonly errors: number;
+  readonly statusCodes: Readonly<Record<string, number>>;
+  /** Any non-2xx answer or connection error: the figures of this row are not to be trusted. */
+  readonly flagged: boolean;
+  /** Median over rounds of the per-round ratio to the baseline run of the same round; absent for the baseline. */
+  readonly ratio?: Ratios;
+  /** The baseline run this row is compared with. */
+  readonly baselineScenario: ScenarioName;
+}
+
+export interface ScaleRow {
+  readonly backend: Backend;
+  readonly scenario: ScenarioName;
+  readonly connections: number;
+  readonly small: { inventory: number; rps: number; p50Ms: number };
+  readonly large: { inventory: number; rps: number; p50Ms: number };
+  /** req/s at the small inventory over req/s at the large one: how many times a request costs more at scale. */
+  readonly costByRps: number;
+  /** p50 at the large inventory over p50 at the small one. */
+  readonly costByP50: number;
+  readonly flagged: boolean;
+}
+
+export interface Check {
+  readonly rule: string;
+  readonly measured: string;
+  /** null when the run did not measure it (flags, or no PostgreSQL). */
+  readonly pass: boolean | null;
+}
+
+export interface SeedRecord {
+  readonly target: string;
+  readonly rows: number;
+  readonly seconds: number;
+  readonly method: string;
+}
+
+export interface DeepRecord {
+  readonly target: string;
+  readonly pageNumber: number;
+  readonly seconds: number;
+}
+
+export interface Settings {
+  readonly mode: 'quick' | 'full' | 'custom';
+  readonly rounds: number;
+  readonly durationSeconds: number;
+  readonly warmupSeconds: number;
+  readonly connections: readonly number[];
+  readonly scenarios: readonly ScenarioName[];
+  readonly serverLogLevel: string;
+  readonly server: string;
+}
+
+export interface Report {
+  readonly startedAt: string;
+  readonly finishedAt: string;
+  readonly wallSeconds: number;
+  readonly machine: Machine;
+  readonly settings: Settings;
+  readonly targets: readonly TargetInfo[];
+  readonly seeding: readonly SeedRecord[];
+  readonly deepPages: readonly DeepRecord[];
+  readonly rows: readonly Row[];
+  readonly scale: readonly ScaleRow[];
+  readonly checks: readonly Check[];
+  readonly runs: readonly RunRecord[];
+}
+
+export function median(values: readonly number[]): number {
+  if (values.length === 0) return Number.NaN;
+  const s = [...values].sort((a, b) => a - b);
+  const mid = s.length >> 1;
+  return s.length % 2 === 1 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
+}
+
+const MB = 2 ** 20;
+
+/** Aggregates the runs into rows, pairing every run with the baseline run of its own round. */
+export function summarise(runs: readonly RunRecord[], targets: readonly TargetInfo[]): Row[] {
+  const byKey = new Map<string, RunRecord[]>();
+  const key = (scenario: string, connections: number, target: string) => `${scenario}|${connections}|${target}`;
+  for (const r of runs) {
+    const k = key(r.scenario, r.connections, r.target);
+    byKey.set(k, [...(byKey.get(k) ?? []), r]);
+  }
+  const rows: Row[] = [];
+  for (const scenario of SCENARIO_NAMES) {
+    const connectionCounts = [...new Set(runs.filter((r) => r.scenario === scenario).map((r) => r.connections))].sort((a, b) => a - b);
+    for (const connections of connectionCounts) {
+      for (const target of targets) {
+        const mine = byKey.get(key(scenario, connections, target.key));
+        if (mine === undefined) continue;
+        const results = mine.map((r) => r.result);
+        const statusCodes: Record<string, number> = {};
+        for (const res of results) for (const [code, n] of Object.entries(res.statusCodes)) statusCodes[code] = (statusCodes[code] ?? 0) + n;
+        const non2xx = results.reduce((s, r) => s + r.non2xx, 0);
+        const errors = results.reduce((s, r) => s + r.errors, 0);
+        const baselineScenario = SCENARIOS[scenario].baseline;
+        let ratio: Ratios | undefined;
+        if (target.backend !== 'baseline') {
+          const base = new Map((byKey.get(key(baselineScenario, connections, 'baseline')) ?? []).map((r) => [r.round, r.result]));
+          const paired = mine.filter((r) => base.has(r.round)).map((r) => ({ t: r.result, b: base.get(r.round)! }));
+          if (paired.length > 0) {
+            ratio = {
+              rps: median(paired.map(({ t, b }) => t.rps / b.rps)),
+              p50: median(paired.map(({ t, b }) => t.p50Ms / b.p50Ms)),
+              p99: median(paired.map(({ t, b }) => t.p99Ms / b.p99Ms)),
+              rss: Math.max(...results.map((r) => r.maxRssBytes)) / Math.max(...paired.map(({ b }) => b.maxRssBytes)),
+            };
+          }
+        }
+        rows.push({
+          scenario,
+          connections,
+          target: target.key,
+          backend: target.backend,
+          inventory: target.inventory,
+          rounds: results.length,
+          rps: median(results.map((r) => r.rps)),
+          p50Ms: median(results.map((r) => r.p50Ms)),
+          p99Ms: median(results.map((r) => r.p99Ms)),
+          maxRssMB: Math.max(...results.map((r) => r.maxRssBytes)) / MB,
+          non2xx,
+          errors,
+          statusCodes,
+          flagged: non2xx > 0 || errors > 0 || results.some((r) => r.ok === 0),
+          ...(ratio === undefined ? {} : { ratio }),
+          baselineScenario,
+        });
+      }
+    }
+  }
+  return rows;
+}
+
+/** The same scenario at the smallest and the largest inventory of each backend. */
+export function scaleRows(rows: readonly Row[]): ScaleRow[] {
+  const out: ScaleRow[] = [];
+  for (const backend of ['sqlite', 'postgres'] as const) {
+    for (const scenario of ['get', 'list', 'list-deep'] as const) {
+      const mine = rows.filter((r) => r.backend === backend && r.scenario === scenario && r.inventory !== null);
+      const sizes = [...new Set(mine.map((r) => r.inventory!))].sort((a, b) => a - b);
+      if (sizes.length < 2) continue;
+      for (const connections of [...new Set(mine.map((r) => r.connections))].sort((a, b) => a - b)) {
+        const small = mine.find((r) => r.connections === connections && r.inventory === sizes[0]);
+        const large = mine.find((r) => r.connections === connections && r.inventory === sizes.at(-1));
+        if (small === undefined || large === undefined) continue;
+        out.push({
+          backend,
+          scenario,
+          connections,
+          small: { inventory: small.inventory!, rps: small.rps, p50Ms: small.p50Ms },
+          large: { inventory: large.inventory!, rps: large.rps, p50Ms: large.p50Ms },
+          costByRps: small.rps / large.rps,
+          costByP50: large.p50Ms / small.p50Ms,
+          flagged: small.flagged || large.flagged,
+        });
+      }
+    }
+  }
+  return out;
+}
+
+const CHECK_CONNECTIONS = 50;
+
+/** The performance targets from the issue that asked for this benchmark, judged at 50 connections. */
+export function checks(rows: readonly Row[], scale: readonly ScaleRow[]): Check[] {
+  const smallest = (backend: Backend, scenario: ScenarioName) => {
+    const mine = rows.filter((r) => r.backend === backend && r.scenario === scenario && r.connections === CHECK_CONNECTIONS);
+    return mine.sort((a, b) => (a.inventory ?? 0) - (b.inventory ?? 0))[0];
+  };
+  const judge = (row: Row | undefined, rule: string, pass: (r: Row) => boolean, measured: (r: Row) => string): Check => {
+    if (row === undefined) return { rule, measured: 'not measured', pass: null };
+    if (row.flagged) return { rule, measured: `${measured(row)}, but with ${row.non2xx} non-2xx and ${row.errors} errors`, pass: false };
+    return { rule, measured: measured(row), pass: pass(row) };
+  };
+  const x = (r: Row) => `${fmtRatio(r.ratio?.rps)} of baseline`;
+
+  const out: Check[] = [
+    judge(
+      smallest('sqlite', 'import'),
+      'SQLite import ≥ 0.5× baseline POST req/s, with p99 < 15 ms',
+      (r) => (r.ratio?.rps ?? 0) >= 0.5 && r.p99Ms < 15,
+      (r) => `${x(r)}, p99 ${fmtMs(r.p99Ms)} ms`,
+    ),
+    judge(smallest('sqlite', 'get'), 'SQLite get by id ≥ 0.6× baseline GET req/s', (r) => (r.ratio?.rps ?? 0) >= 0.6, x),
+    judge(smallest('sqlite', 'list'), 'SQLite list page of 50: p99 < 25 ms', (r) => r.p99Ms < 25, (r) => `p99 ${fmtMs(r.p99Ms)} ms`),
+  ];
+
+  const page = scale.find((s) => s.backend === 'sqlite' && s.scenario === 'list' && s.connections === CHECK_CONNECTIONS);
+  const pageRule = 'SQLite list page at 1,000,000 numbers costs ≤ 1.2× a page at 1,000 (by req/s)';
+  if (page === undefined) {
+    out.push({ rule: pageRule, measured: 'not measured', pass: null });
+  } else {
+    const measured = `${fmtRatio(page.costByRps)} by req/s, ${fmtRatio(page.costByP50)} by p50`;
+    out.push(page.flagged ? { rule: pageRule, measured: `${measured}, but with errors`, pass: false } : { rule: pageRule, measured, pass: page.costByRps <= 1.2 });
+  }
+
+  out.push(judge(smallest('postgres', 'import'), 'PostgreSQL import ≥ 0.25× baseline POST req/s', (r) => (r.ratio?.rps ?? 0) >= 0.25, x));
+
+  const servers = rows.filter((r) => r.backend !== 'baseline');
+  const rssRule = 'Server RSS < 150 MB in every scenario';
+  if (servers.length === 0) {
+    out.push({ rule: rssRule, measured: 'not measured', pass: null });
+  } else {
+    const worst = servers.reduce((a, b) => (b.maxRssMB > a.maxRssMB ? b : a));
+    const over = servers.filter((r) => r.maxRssMB >= 150).length;
+    out.push({
+      rule: rssRule,
+      measured: `max ${worst.maxRssMB.toFixed(0)} MB (${worst.target} ${worst.scenario} @${worst.connections}); ${over} of ${servers.length} rows at or above 150 MB`,
+      pass: over === 0,
+    });
+  }
+  return out;
+}
+
+export function fmtRatio(v: number | undefined): string {
+  if (v === undefined || !Number.isFinite(v)) return '–';
+  return `${v >= 10 ? v.toFixed(1) : v.toFixed(2)}×`;
+}
+
+export function fmtMs(v: number): string {
+  return v >= 100 ? v.toFixed(0) : v >= 10 ? v.toFixed(1) : v.toFixed(2);
+}
+
+function fmtInt(v: number): string {
+  return Math.round(v).toLocaleString('en-US');
+}
+
+export function inventoryLabel(n: number | null): string {
+  if (n === null) return '–';
+  if (n >= 1_000_000 && n % 1_000_000 === 0) return `${n / 1_000_000}M`;
+  if (n >= 1000 && n % 1000 === 0) return `${n / 1000}k`;
+  return String(n);
+}
+
+function table(header: string[], lines: string[][]): string {
+  const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => l[i]!.length)));
+  const row = (cells: string[]) => `| ${cells.map((c, i) => (i < 3 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join(' | ')} |`;
+  return [row(header), `|${widths.map((w, i) => (i < 3 ? `:${'-'.repeat(w + 1)}` : `${'-'.repeat(w + 1)}:`)).join('|')}|`, ...lines.map(row)].join('\n');
+}
+
+/**
+ * The results as Markdown tables, ratios first: absolute figures move with the machine and
+ * whatever else it runs, ratios to a baseline measured in the same rounds move much less.
+ */
+export function formatReport(report: Report): string {
+  const m = report.machine;
+  const s = report.settings;
+  const out: string[] = [];
+  out.push(
+    `Machine: ${m.cpuModel}, ${m.cores} cores, ${m.memoryGB} GB, Node ${m.node}, ${m.os}; load average ${m.loadAverage.start.toFixed(2)} at start${m.loadAverage.end === undefined ? '' : `, ${m.loadAverage.end.toFixed(2)} at end`}.`,
+    `Run: ${s.mode}, ${s.rounds} round(s) × ${s.durationSeconds} s per run after a ${s.warmupSeconds} s warm-up, connections ${s.connections.join('/')}, interleaved; medians over rounds. Server: ${s.server}, LOG_LEVEL=${s.serverLogLevel}. Wall time ${(report.wallSeconds / 60).toFixed(1)} min.`,
+    '',
+  );
+  for (const seed of report.seeding) {
+    out.push(`Seeded ${seed.target}: ${fmtInt(seed.rows)} numbers in ${seed.seconds.toFixed(1)} s (${fmtInt(seed.rows / Math.max(seed.seconds, 1e-9))} rows/s), ${seed.method}.`);
+  }
+  for (const d of report.deepPages) out.push(`Deep page for ${d.target}: page ${fmtInt(d.pageNumber)}, reached by following links.next in ${d.seconds.toFixed(1)} s.`);
+  out.push('');
+
+  const targetOf = new Map(report.targets.map((t) => [t.key, t]));
+  const lines: string[][] = [];
+  for (const r of report.rows) {
+    if (r.backend === 'baseline') continue;
+    const base = report.rows.find((b) => b.backend === 'baseline' && b.scenario === r.baselineScenario && b.connections === r.connections);
+    const group = lines.length === 0 || lines.at(-1)![0] !== r.scenario || lines.at(-1)![1] !== String(r.connections);
+    if (group && base !== undefined) {
+      lines.push([
+        r.scenario,
+        String(r.connections),
+        r.baselineScenario === r.scenario ? 'baseline' : `baseline (${r.baselineScenario})`,
+        '1', '1', '1', '1',
+        fmtInt(base.rps), fmtMs(base.p50Ms), fmtMs(base.p99Ms), base.maxRssMB.toFixed(0),
+        base.flagged ? `FLAGGED ${base.non2xx} non-2xx, ${base.errors} err` : '0',
+      ]);
+    }
+    lines.push([
+      r.scenario,
+      String(r.connections),
+      targetOf.get(r.target)?.label ?? r.target,
+      `**${fmtRatio(r.ratio?.rps)}**`,
+      fmtRatio(r.ratio?.p50),
+      fmtRatio(r.ratio?.p99),
+      fmtRatio(r.ratio?.rss),
+      fmtInt(r.rps), fmtMs(r.p50Ms), fmtMs(r.p99Ms), r.maxRssMB.toFixed(0),
+      r.flagged ? `FLAGGED ${r.non2xx} non-2xx ${JSON.stringify(r.statusCodes)}, ${r.errors} err` : '0',
+    ]);
+  }
+  out.push(
+    table(
+      ['scenario', 'conns', 'target', 'req/s ×base', 'p50 ×base', 'p99 ×base', 'RSS ×base', 'req/s', 'p50 ms', 'p99 ms', 'RSS MB', 'errors'],
+      lines,
+    ),
+  );
+  out.push('', 'req/s ×base is the share of the baseline\'s throughput (higher is better); latency and RSS ×base are multiples of the baseline\'s (lower is better).');
+
+  if (report.scale.length > 0) {
+    out.push('', 'Scale: the same requests with a small and a large inventory in the project.', '');
+    out.push(
+      table(
+        ['scenario', 'conns', 'backend', 'cost ×, by req/s', 'cost ×, by p50', 'req/s small', 'req/s large', 'p50 ms small', 'p50 ms large', 'inventories'],
+        report.scale.map((x) => [
+          x.scenario,
+          String(x.connections),
+          x.backend,
+          `**${fmtRatio(x.costByRps)}**`,
+          fmtRatio(x.costByP50),
+          fmtInt(x.small.rps),
+          fmtInt(x.large.rps),
+          fmtMs(x.small.p50Ms),
+          fmtMs(x.large.p50Ms),
+          `${inventoryLabel(x.small.inventory)} → ${inventoryLabel(x.large.inventory)}${x.flagged ? ' FLAGGED' : ''}`,
+        ]),
+      ),
+    );
+  }
+
+  out.push('', `Targets (${CHECK_CONNECTIONS} connections):`, '');
+  for (const c of report.checks) out.push(`- ${c.pass === null ? 'N/A ' : c.pass ? 'PASS' : 'MISS'}  ${c.rule}: ${c.measured}`);
+
+  const flagged = report.rows.filter((r) => r.flagged);
+  if (flagged.length > 0) {
+    out.push('', `WARNING: ${flagged.length} row(s) saw non-2xx answers or connection errors; their figures do not describe a working server.`);
+  }
+  return out.join('\n');
+}

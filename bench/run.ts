@@ -1,0 +1,136 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { type BenchmarkPlan, Resources, runBenchmark } from './benchmark.js';
+import { DEFAULT_PG_URL } from './postgres.js';
+import { formatReport } from './report.js';
+import { SCENARIO_NAMES, type ScenarioName } from './scenarios.js';
+
+const USAGE = `Usage: npm run bench -- [options]
+
+Builds numberspace, then measures the built server against a bare node:http baseline,
+interleaved, and prints the results (also written to bench/results/).
+
+  --quick               short runs for development: 2 rounds × 2 s, connections 10,50, 1,000 numbers only
+  --pg [url]            also measure PostgreSQL (default ${DEFAULT_PG_URL}; or set BENCH_DATABASE_URL);
+                        the benchmark creates and drops a schema of its own per server
+  --only <list>         scenarios to run, comma-separated: ${SCENARIO_NAMES.join(', ')}
+  --connections <list>  connection counts, comma-separated (default 1,10,50)
+  --rounds <n>          rounds (default 3)
+  --duration <s>        seconds per run (default 4)
+  --warmup <s>          warm-up seconds per target and scenario (default 2; 0 skips it)
+  --large <n>           size of the large inventory (default 1000000; 0 skips the scale runs)
+  --deep-pages <n>      how many pages of 50 list-deep walks into the large inventory (default 10000)
+  --log-level <level>   LOG_LEVEL of the measured servers (default: numberspace's own, info)
+  --help`;
+
+const FULL = { rounds: 3, duration: 4, warmup: 2, connections: [1, 10, 50], large: 1_000_000 };
+const QUICK = { rounds: 2, duration: 2, warmup: 1, connections: [10, 50], large: 0 };
+const SMALL_INVENTORY = 1000;
+
+function fail(message: string): never {
+  process.stderr.write(`bench: ${message}\n\n${USAGE}\n`);
+  process.exit(2);
+}
+
+function positiveInt(name: string, raw: string | undefined, fallback: number, min = 1): number {
+  if (raw === undefined) return fallback;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < min) fail(`--${name} must be an integer ≥ ${min} (got "${raw}")`);
+  return n;
+}
+
+function positiveNumber(name: string, raw: string | undefined, fallback: number, min: number): number {
+  if (raw === undefined) return fallback;
+  const n = Number(raw);
+  if (!Number.isFinite(n) || n < min) fail(`--${name} must be a number ≥ ${min} (got "${raw}")`);
+  return n;
+}
+
+function parsePlan(argv: string[]): BenchmarkPlan {
+  // --pg may come with or without a URL; parseArgs cannot express an optional value.
+  const args = [...argv];
+  let postgresUrl = process.env.BENCH_DATABASE_URL || undefined;
+  const pgAt = args.indexOf('--pg');
+  if (pgAt !== -1) {
+    const value = args[pgAt + 1];
+    const given = value !== undefined && !value.startsWith('--');
+    postgresUrl = given ? value : (postgresUrl ?? DEFAULT_PG_URL);
+    args.splice(pgAt, given ? 2 : 1);
+  }
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args,
+      strict: true,
+      options: {
+        quick: { type: 'boolean' },
+        only: { type: 'string' },
+        connections: { type: 'string' },
+        rounds: { type: 'string' },
+        duration: { type: 'string' },
+        warmup: { type: 'string' },
+        large: { type: 'string' },
+        'deep-pages': { type: 'string' },
+        'log-level': { type: 'string' },
+        help: { type: 'boolean' },
+      },
+    }));
+  } catch (err) {
+    fail((err as Error).message);
+  }
+  if (values.help === true) {
+    process.stdout.write(`${USAGE}\n`);
+    process.exit(0);
+  }
+  if (postgresUrl !== undefined && !/^postgres(ql)?:\/\//.test(postgresUrl)) fail(`--pg needs a postgres:// URL (got "${postgresUrl}")`);
+  const base = values.quick === true ? QUICK : FULL;
+  let scenarios: ScenarioName[] = [...SCENARIO_NAMES];
+  if (values.only !== undefined) {
+    const wanted = values.only.split(',').map((s) => s.trim());
+    const unknown = wanted.filter((s) => !(SCENARIO_NAMES as readonly string[]).includes(s));
+    if (unknown.length > 0) fail(`unknown scenario ${unknown.join(', ')}`);
+    scenarios = SCENARIO_NAMES.filter((s) => wanted.includes(s));
+  }
+  let connections = base.connections;
+  if (values.connections !== undefined) {
+    connections = values.connections.split(',').map((c) => positiveInt('connections', c.trim(), 0));
+  }
+  const large = positiveInt('large', values.large, base.large, 0);
+  if (large !== 0 && large <= SMALL_INVENTORY) fail(`--large must be above ${SMALL_INVENTORY} or 0`);
+  const custom = values.only !== undefined || values.connections !== undefined || values.rounds !== undefined || values.duration !== undefined || values.large !== undefined;
+  return {
+    mode: custom ? 'custom' : values.quick === true ? 'quick' : 'full',
+    rounds: positiveInt('rounds', values.rounds, base.rounds),
+    durationSeconds: positiveNumber('duration', values.duration, base.duration, 0.5),
+    warmupSeconds: positiveNumber('warmup', values.warmup, base.warmup, 0),
+    connections,
+    scenarios,
+    inventories: large === 0 ? [SMALL_INVENTORY] : [SMALL_INVENTORY, large],
+    ...(postgresUrl === undefined ? {} : { postgresUrl }),
+    deepPages: positiveInt('deep-pages', values['deep-pages'], 10_000),
+    ...(values['log-level'] === undefined ? {} : { serverLogLevel: values['log-level'] }),
+    entry: 'built',
+    log: (line) => process.stderr.write(`${line}\n`),
+  };
+}
+
+const plan = parsePlan(process.argv.slice(2));
+const resources = new Resources();
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => {
+    process.stderr.write(`\nbench: ${signal}, stopping servers and dropping what the run created…\n`);
+    void resources.release(plan.log).finally(() => process.exit(130));
+  });
+}
+
+const report = await runBenchmark(plan, resources);
+process.stdout.write(`\n${formatReport(report)}\n`);
+const dir = fileURLToPath(new URL('results/', import.meta.url));
+mkdirSync(dir, { recursive: true });
+const stamp = report.startedAt.replace(/[:.]/g, '-');
+const json = `${JSON.stringify(report, null, 2)}\n`;
+writeFileSync(join(dir, `${stamp}.json`), json);
+writeFileSync(join(dir, 'latest.json'), json);
+process.stdout.write(`\nWritten to bench/results/${stamp}.json and bench/results/latest.json\n`);

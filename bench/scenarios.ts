@@ -1,0 +1,123 @@
+import type autocannon from 'autocannon';
+import type { ImportNumbers } from './inventory.js';
+
+export const SCENARIO_NAMES = ['import', 'get', 'list', 'list-deep', 'update'] as const;
+export type ScenarioName = (typeof SCENARIO_NAMES)[number];
+
+export const LIST_PATH = '/api/relay/rest/phone_numbers';
+export const FIRST_PAGE_PATH = `${LIST_PATH}?page_size=50`;
+const IMPORT_PATH = '/api/relay/rest/imported_phone_numbers';
+
+/** What a scenario needs to know about the target it is pointed at. */
+export interface ScenarioContext {
+  readonly auth: string;
+  /** Ids of active numbers, rotated over by get and update. */
+  readonly ids: readonly string[];
+  /** A links.next path many pages into the listing; list-deep only. */
+  readonly deepPath: string | undefined;
+  /** Fresh numbers for imports: never one already in the database. */
+  readonly numbers: ImportNumbers;
+}
+
+export interface Scenario {
+  readonly name: ScenarioName;
+  readonly description: string;
+  /**
+   * The scenario whose baseline run this one is compared with: the baseline does the same
+   * HTTP work (same request and response sizes) with nothing behind it, so list-deep shares
+   * list's fixed page and update shares import's read-a-body-answer-a-number.
+   */
+  readonly baseline: 'import' | 'get' | 'list';
+  requests(ctx: ScenarioContext): autocannon.Request[];
+}
+
+const json = (auth: string) => ({ authorization: auth, 'content-type': 'application/json' });
+
+/** Rotates over the ids, a different one for every request. */
+function rotation(ids: readonly string[]): () => string {
+  if (ids.length === 0) throw new Error('the scenario needs at least one existing number');
+  let i = 0;
+  return () => ids[i++ % ids.length]!;
+}
+
+export const SCENARIOS: Readonly<Record<ScenarioName, Scenario>> = {
+  import: {
+    name: 'import',
+    description: 'POST imported_phone_numbers, a fresh valid +1 555 number each time (201)',
+    baseline: 'import',
+    requests: (ctx) => [
+      {
+        method: 'POST',
+        path: IMPORT_PATH,
+        headers: json(ctx.auth),
+        setupRequest: (req) => ({ ...req, body: `{"number":"${ctx.numbers.next()}","number_type":"longcode"}` }),
+      },
+    ],
+  },
+  get: {
+    name: 'get',
+    description: 'GET phone_numbers/{id}, rotating over existing numbers (200)',
+    baseline: 'get',
+    requests: (ctx) => {
+      const next = rotation(ctx.ids);
+      return [{ method: 'GET', headers: { authorization: ctx.auth }, setupRequest: (req) => ({ ...req, path: `${LIST_PATH}/${next()}` }) }];
+    },
+  },
+  list: {
+    name: 'list',
+    description: 'GET phone_numbers?page_size=50, the first page (50 numbers, ~85 KB)',
+    baseline: 'list',
+    requests: (ctx) => [{ method: 'GET', path: FIRST_PAGE_PATH, headers: { authorization: ctx.auth } }],
+  },
+  'list-deep': {
+    name: 'list-deep',
+    description: 'GET a page of 50 reached by following links.next many pages in',
+    baseline: 'list',
+    requests: (ctx) => {
+      if (ctx.deepPath === undefined) throw new Error('list-deep needs a deep page path');
+      return [{ method: 'GET', path: ctx.deepPath, headers: { authorization: ctx.auth } }];
+    },
+  },
+  update: {
+    name: 'update',
+    description: 'PUT phone_numbers/{id} {"name":…}, rotating over existing numbers (200)',
+    baseline: 'import',
+    requests: (ctx) => {
+      const next = rotation(ctx.ids);
+      let n = 0;
+      return [
+        {
+          method: 'PUT',
+          headers: json(ctx.auth),
+          setupRequest: (req) => ({ ...req, path: `${LIST_PATH}/${next()}`, body: `{"name":"bench ${n++}"}` }),
+        },
+      ];
+    },
+  },
+};
+
+export interface DeepPage {
+  readonly path: string;
+  readonly pageNumber: number;
+  /** How long the walk took, following links.next one page at a time. */
+  readonly seconds: number;
+}
+
+/**
+ * Walks links.next from the first page, `pages` pages in (or to the last page that has a
+ * next link), the way a client paging through the inventory would, and returns where it got.
+ */
+export async function walkToDeepPage(baseUrl: string, auth: string, pages: number): Promise<DeepPage> {
+  const started = performance.now();
+  let path = FIRST_PAGE_PATH;
+  let pageNumber = 0;
+  while (pageNumber < pages) {
+    const res = await fetch(baseUrl + path, { headers: { authorization: auth } });
+    if (res.status !== 200) throw new Error(`walking the listing: ${path} answered ${res.status}: ${await res.text()}`);
+    const body = (await res.json()) as { links: { next?: string }; data: unknown[] };
+    if (body.links.next === undefined) break;
+    path = body.links.next;
+    pageNumber++;
+  }
+  return { path, pageNumber, seconds: (performance.now() - started) / 1000 };
+}
