@@ -23,11 +23,11 @@ export interface Store {
 }
 
 export function openStore(databaseUrl: string, options: OpenDatabaseOptions = {}): Store {
-  const { db, kind, pool } = openDatabase(parseDatabaseUrl(databaseUrl), options);
+  const { db, kind, pool, sqlite } = openDatabase(parseDatabaseUrl(databaseUrl), options);
   return {
     kind,
     tenancy: kyselyTenancyStore(db),
-    phoneNumbers: kyselyPhoneNumberStore(db),
+    phoneNumbers: kyselyPhoneNumberStore(db, sqlite),
     pageTokenKeys: kyselyPageTokenKeys(db),
     migrate: () => migrateToLatest(db),
     poolStats: () => (pool === null ? null : { total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount }),
