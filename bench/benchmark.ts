@@ -1,6 +1,8 @@
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { basicAuth, idSample, ImportNumbers, type Inventory } from './inventory.js';
 import { runLoad } from './load.js';
 import { describeMachine, finishMachine } from './machine.js';
@@ -77,6 +79,7 @@ interface LiveTarget extends TargetPlan {
   readonly context: ScenarioContext;
 }
 
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const READ_SCENARIOS: readonly ScenarioName[] = ['get', 'list', 'list-deep'];
 const WARMUP_CONNECTIONS = 10;
 const PAGE_SIZE = 50;
@@ -234,6 +237,7 @@ export async function runBenchmark(plan: BenchmarkPlan, resources = new Resource
         scenarios: plan.scenarios,
         serverLogLevel: plan.serverLogLevel ?? 'info (numberspace default)',
         server: plan.entry === 'built' ? 'node dist/main.js serve' : 'node --import tsx src/main.ts serve',
+        revision: revision(),
       },
       targets: infos,
       seeding,
@@ -245,6 +249,16 @@ export async function runBenchmark(plan: BenchmarkPlan, resources = new Resource
     };
   } finally {
     await resources.release(log);
+  }
+}
+
+function revision(): string {
+  try {
+    const git = (...args: string[]) => execFileSync('git', args, { cwd: ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+    const dirty = git('status', '--porcelain', '--', 'src') !== '';
+    return `${git('rev-parse', '--short', 'HEAD')}${dirty ? ' with uncommitted changes in src/' : ''}`;
+  } catch {
+    return 'unknown (not a git checkout)';
   }
 }
 

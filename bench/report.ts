@@ -100,6 +100,8 @@ export interface Settings {
   readonly scenarios: readonly ScenarioName[];
   readonly serverLogLevel: string;
   readonly server: string;
+  /** The commit measured, and whether src/ differed from it. */
+  readonly revision: string;
 }
 
 export interface Report {
@@ -258,7 +260,7 @@ export function checks(rows: readonly Row[], scale: readonly ScaleRow[]): Check[
     const over = servers.filter((r) => r.maxRssMB >= 150).length;
     out.push({
       rule: rssRule,
-      measured: `max ${worst.maxRssMB.toFixed(0)} MB (${worst.target} ${worst.scenario} @${worst.connections}); ${over} of ${servers.length} rows at or above 150 MB`,
+      measured: `max ${worst.maxRssMB.toFixed(1)} MB (${worst.target} ${worst.scenario} @${worst.connections}); ${over} of ${servers.length} rows at or above 150 MB`,
       pass: over === 0,
     });
   }
@@ -301,7 +303,7 @@ export function formatReport(report: Report): string {
   const out: string[] = [];
   out.push(
     `Machine: ${m.cpuModel}, ${m.cores} cores, ${m.memoryGB} GB, Node ${m.node}, ${m.os}; load average ${m.loadAverage.start.toFixed(2)} at start${m.loadAverage.end === undefined ? '' : `, ${m.loadAverage.end.toFixed(2)} at end`}.`,
-    `Run: ${s.mode}, ${s.rounds} round(s) × ${s.durationSeconds} s per run after a ${s.warmupSeconds} s warm-up, connections ${s.connections.join('/')}, interleaved; medians over rounds. Server: ${s.server}, LOG_LEVEL=${s.serverLogLevel}. Wall time ${(report.wallSeconds / 60).toFixed(1)} min.`,
+    `Run: ${s.mode}, ${s.rounds} round(s) × ${s.durationSeconds} s per run after a ${s.warmupSeconds} s warm-up, connections ${s.connections.join('/')}, interleaved; medians over rounds. Server: ${s.server} at ${s.revision}, LOG_LEVEL=${s.serverLogLevel}. Wall time ${(report.wallSeconds / 60).toFixed(1)} min.`,
     '',
   );
   for (const seed of report.seeding) {

@@ -1,0 +1,45 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { runBenchmark } from '../../bench/benchmark.js';
+import { formatReport } from '../../bench/report.js';
+
+// The benchmark itself never runs in the test suite; this only proves its machinery works
+// end to end (seed, real server, baseline, load, report) so `npm run bench` is not found
+// broken on the day someone needs it.
+test('the benchmark measures numberspace and the baseline side by side and reports ratios', async () => {
+  const report = await runBenchmark({
+    mode: 'custom',
+    rounds: 1,
+    durationSeconds: 0.75,
+    warmupSeconds: 0,
+    connections: [2],
+    scenarios: ['import', 'get'],
+    inventories: [120],
+    deepPages: 1,
+    entry: 'source',
+    log: () => {},
+  });
+
+  for (const scenario of ['import', 'get'] as const) {
+    const rows = report.rows.filter((r) => r.scenario === scenario && r.connections === 2);
+    assert.deepEqual(rows.map((r) => r.backend).sort(), ['baseline', 'sqlite'], scenario);
+    for (const row of rows) {
+      assert.ok(row.rps > 0, `${scenario} ${row.target} made no progress`);
+      assert.ok(row.p50Ms > 0 && row.p99Ms >= row.p50Ms, `${scenario} ${row.target} latencies ${row.p50Ms}/${row.p99Ms}`);
+      assert.ok(row.maxRssMB > 10, `${scenario} ${row.target} RSS ${row.maxRssMB}`);
+      assert.equal(row.non2xx, 0, `${scenario} ${row.target} answered ${JSON.stringify(row.statusCodes)}`);
+      assert.equal(row.errors, 0);
+      assert.equal(row.flagged, false);
+    }
+    const measured = rows.find((r) => r.backend === 'sqlite')!;
+    assert.ok(measured.ratio !== undefined && Number.isFinite(measured.ratio.rps) && measured.ratio.rps > 0, JSON.stringify(measured.ratio));
+    assert.ok(Number.isFinite(measured.ratio.p50) && Number.isFinite(measured.ratio.rss));
+  }
+  assert.equal(report.seeding.length, 2);
+  assert.ok(report.seeding.every((s) => s.rows === 120));
+  assert.equal(report.checks.length, 6);
+
+  const text = formatReport(report);
+  assert.match(text, /\| scenario +\| conns +\| target/);
+  assert.match(text, /^- (PASS|MISS|N\/A) +SQLite import/m);
+});
