@@ -1,4 +1,4 @@
-import { parsePhoneNumberFromString } from 'libphonenumber-js/max';
+import { type PhoneNumber, parsePhoneNumberFromString } from 'libphonenumber-js/max';
 import metadata from 'libphonenumber-js/metadata.max.json';
 
 /** The wire spelling of a number's type; the import request spells toll-free `tollfree`. */
@@ -35,24 +35,34 @@ export function requestedToWireType(t: RequestedNumberType): NumberType {
 /**
  * Region and type of a canonical number. Never throws.
  *
- * A valid number reports its own region. A number that libphonenumber-js parses but cannot
- * validate (for example +1 555 ranges) reports the main region of its calling code, which
- * is what a person reading the number would say; a non-geographic calling code reports null.
+ * A valid number reports its own region. A number that libphonenumber-js cannot validate
+ * (for example +1 555 ranges) reports the main region of its calling code, which is what a
+ * person reading the number would say; a non-geographic calling code reports null.
+ *
+ * This is the import path's costliest step (tens of microseconds: for a calling code shared
+ * by several regions, such as +1, the parser tries each region's patterns). The input is
+ * already exactly `+` and digits, so the parser is told not to search text for a number
+ * (`extract: false`), which saves about a third; a unit test checks that this changes no answer.
  */
 export function numberFacts(e164: string): NumberFacts {
-  const parsed = parsePhoneNumberFromString(e164);
-  if (parsed === undefined) return { countryCode: null, numberClass: 'unknown' };
-  if (parsed.isValid()) {
-    const type = parsed.getType();
-    const numberClass: NumberClass =
-      type === undefined ? 'unknown' : type === 'TOLL_FREE' ? 'toll-free' : 'longcode';
-    return { countryCode: parsed.country ?? mainRegion(parsed.countryCallingCode), numberClass };
-  }
-  return { countryCode: mainRegion(parsed.countryCallingCode), numberClass: 'unknown' };
+  return factsOf(parsePhoneNumberFromString(e164, { extract: false }));
 }
 
-function mainRegion(callingCode: string): string | null {
-  const regions = callingCodes[callingCode];
+/** The same, through the parser's default text-searching mode. */
+export function numberFactsReference(e164: string): NumberFacts {
+  return factsOf(parsePhoneNumberFromString(e164));
+}
+
+function factsOf(parsed: PhoneNumber | undefined): NumberFacts {
+  if (parsed === undefined) return { countryCode: null, numberClass: 'unknown' };
+  const regions = callingCodes[parsed.countryCallingCode];
+  if (!parsed.isValid()) return { countryCode: mainRegion(regions), numberClass: 'unknown' };
+  const type = parsed.getType();
+  const numberClass: NumberClass = type === undefined ? 'unknown' : type === 'TOLL_FREE' ? 'toll-free' : 'longcode';
+  return { countryCode: parsed.country ?? mainRegion(regions), numberClass };
+}
+
+function mainRegion(regions: readonly string[] | undefined): string | null {
   const first = regions?.[0];
   return first === undefined || first === '001' ? null : first;
 }
