@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { basicAuth, idSample, ImportNumbers, type Inventory } from './inventory.js';
-import { runLoad } from './load.js';
+import { type LoadResult, runLoad } from './load.js';
 import { describeMachine, finishMachine } from './machine.js';
 import { createScratchSchema } from './postgres.js';
 import { type NumberspaceEntry, type ServerProcess, startBaseline, startNumberspace } from './processes.js';
@@ -75,9 +75,15 @@ interface TargetPlan {
 }
 
 interface LiveTarget extends TargetPlan {
-  readonly server: ServerProcess;
-  readonly context: ScenarioContext;
+  server: ServerProcess;
+  readonly start: () => Promise<ServerProcess>;
+  /** Times the server was restarted after something outside the benchmark stopped it. */
+  restarts: number;
+  context: ScenarioContext;
 }
+
+/** Per server; a server stopped more often than this is not being left alone to be measured. */
+const MAX_RESTARTS = 3;
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const READ_SCENARIOS: readonly ScenarioName[] = ['get', 'list', 'list-deep'];
@@ -115,6 +121,8 @@ export async function runBenchmark(plan: BenchmarkPlan, resources = new Resource
   const log = plan.log;
   const dir = mkdtempSync(join(tmpdir(), 'numberspace-bench-'));
   resources.add(`remove ${dir}`, () => rmSync(dir, { recursive: true, force: true }));
+  // Every server started so far, for the diagnosis when the run fails.
+  const startedTargets: LiveTarget[] = [];
   try {
     const plans = targetPlans(plan);
     if (plans.length === 0) throw new Error('nothing to measure: no scenario selected');
@@ -137,57 +145,67 @@ export async function runBenchmark(plan: BenchmarkPlan, resources = new Resource
     }
 
     const numbers = new ImportNumbers();
-    const servers = await Promise.all(
+    const live = await Promise.all(
       seeded.map(async ({ plan: p, url, inventory }) => {
-        const server = await startNumberspace({
-          label: p.info.key,
-          databaseUrl: url,
-          projectId: inventory.projectId,
-          apiToken: inventory.apiToken,
-          logFile: join(dir, `${p.info.key}.log`),
-          entry: plan.entry,
-          ...(plan.serverLogLevel === undefined ? {} : { logLevel: plan.serverLogLevel }),
-        });
-        resources.add(`stop ${p.info.key}`, () => server.stop());
-        return server;
+        const start = () =>
+          startNumberspace({
+            label: p.info.key,
+            databaseUrl: url,
+            projectId: inventory.projectId,
+            apiToken: inventory.apiToken,
+            logFile: join(dir, `${p.info.key}.log`),
+            entry: plan.entry,
+            ...(plan.serverLogLevel === undefined ? {} : { logLevel: plan.serverLogLevel }),
+          });
+        const target: LiveTarget = { ...p, server: await start(), start, restarts: 0, context: { auth: basicAuth(inventory), ids: idSample(inventory), deepPath: undefined, numbers } };
+        resources.add(`stop ${p.info.key}`, () => target.server.stop());
+        startedTargets.push(target);
+        return { target, inventory };
       }),
     );
 
     const deepPages: DeepRecord[] = [];
-    const live: LiveTarget[] = [];
-    for (const [i, { plan: p, inventory }] of seeded.entries()) {
-      const server = servers[i]!;
-      const auth = basicAuth(inventory);
-      let deepPath: string | undefined;
-      if (p.scenarios.includes('list-deep')) {
-        const pages = Math.min(plan.deepPages, Math.floor(inventory.count / PAGE_SIZE) - 1);
-        log(`walking ${p.info.key} to page ${pages.toLocaleString('en-US')}…`);
-        const deep = await walkToDeepPage(server.url, auth, pages);
-        deepPages.push({ target: p.info.key, pageNumber: deep.pageNumber, seconds: deep.seconds });
-        deepPath = deep.path;
-      }
-      live.push({ ...p, server, context: { auth, ids: idSample(inventory), deepPath, numbers } });
+    for (const { target, inventory } of live) {
+      if (!target.scenarios.includes('list-deep')) continue;
+      const pages = Math.min(plan.deepPages, Math.floor(inventory.count / PAGE_SIZE) - 1);
+      log(`walking ${target.info.key} to page ${pages.toLocaleString('en-US')}…`);
+      const deep = await walkToDeepPage(target.server.url, target.context.auth, pages);
+      deepPages.push({ target: target.info.key, pageNumber: deep.pageNumber, seconds: deep.seconds });
+      target.context = { ...target.context, deepPath: deep.path };
     }
 
     // The baseline answers with the bytes a real server just answered.
-    const first = live[0]!;
+    const first = live[0]!.target;
     const fixtures = {
       resource: await fetchOk(first.server.url + `${LIST_PATH}/${first.context.ids[0]}`, first.context.auth),
       list: await fetchOk(first.server.url + FIRST_PAGE_PATH, first.context.auth),
     };
-    const baselineServer = await startBaseline({ dir, fixtures, logFile: join(dir, 'baseline.log') });
-    resources.add('stop the baseline', () => baselineServer.stop());
-    const baselineInfo: TargetInfo = { key: 'baseline', label: 'baseline', backend: 'baseline', inventory: null, description: 'bare node:http answering fixed bodies captured from numberspace' };
-    const baselineScenarios = SCENARIO_NAMES.filter((s) => plan.scenarios.some((mine) => SCENARIOS[mine].baseline === s));
-    const targets: LiveTarget[] = [
-      { info: baselineInfo, scenarios: baselineScenarios, server: baselineServer, context: { ...first.context, numbers } },
-      ...live,
-    ];
+    const startBaselineServer = () => startBaseline({ dir, fixtures, logFile: join(dir, 'baseline.log') });
+    const baseline: LiveTarget = {
+      info: { key: 'baseline', label: 'baseline', backend: 'baseline', inventory: null, description: 'bare node:http answering fixed bodies captured from numberspace' },
+      scenarios: SCENARIO_NAMES.filter((s) => plan.scenarios.some((mine) => SCENARIOS[mine].baseline === s)),
+      server: await startBaselineServer(),
+      start: startBaselineServer,
+      restarts: 0,
+      context: { ...first.context, deepPath: undefined },
+    };
+    resources.add('stop the baseline', () => baseline.server.stop());
+    startedTargets.push(baseline);
+    const targets = [baseline, ...live.map((l) => l.target)];
 
-    const measure = async (t: LiveTarget, scenario: ScenarioName, connections: number, seconds: number) => {
-      const result = await runLoad({ url: t.server.url, connections, seconds, requests: SCENARIOS[scenario].requests(t.context), rss: t.server.rss });
-      if (!t.server.alive()) throw new Error(`${t.info.key} died during ${scenario} @${connections}; its log ends:\n${t.server.logTail()}`);
-      return result;
+    const measure = async (t: LiveTarget, scenario: ScenarioName, connections: number, seconds: number): Promise<LoadResult> => {
+      for (;;) {
+        const result = await runLoad({ url: t.server.url, connections, seconds, requests: SCENARIOS[scenario].requests(t.context), rss: t.server.rss });
+        if (t.server.alive()) return result;
+        if (!t.server.stoppedFromOutside() || t.restarts >= MAX_RESTARTS) {
+          throw new Error(`${t.info.key} died during ${scenario} @${connections}; its log ends:\n${t.server.logTail()}`);
+        }
+        // Same database, same credentials: the inventory, imports and deep page survive.
+        log(`${t.info.key} was stopped by a signal from outside the benchmark during ${scenario} @${connections}; restarting it and repeating the run`);
+        t.server = await t.start();
+        t.restarts++;
+        if (plan.warmupSeconds > 0) await runLoad({ url: t.server.url, connections: WARMUP_CONNECTIONS, seconds: plan.warmupSeconds, requests: SCENARIOS[scenario].requests(t.context), rss: t.server.rss });
+      }
     };
 
     const runsPerRound = plan.scenarios.length === 0 ? 0 : targets.reduce((n, t) => n + t.scenarios.length, 0) * plan.connections.length;
@@ -245,8 +263,13 @@ export async function runBenchmark(plan: BenchmarkPlan, resources = new Resource
       rows,
       scale,
       checks: checks(rows, scale),
+      restarts: Object.fromEntries(targets.filter((t) => t.restarts > 0).map((t) => [t.info.key, t.restarts])),
       runs,
     };
+  } catch (err) {
+    // A server that died explains the failure better than the request that found it gone.
+    for (const { server } of startedTargets.filter((t) => !t.server.alive())) log(`${server.label} is not running; its log ends:\n${server.logTail()}`);
+    throw err;
   } finally {
     await resources.release(log);
   }

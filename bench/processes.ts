@@ -17,6 +17,12 @@ export interface ServerProcess {
   /** Resident set size now, in bytes; 0 once the process is gone. */
   rss(): number;
   alive(): boolean;
+  /**
+   * Gone without the runner asking: an orderly shutdown on a signal (exit 0) or killed by
+   * SIGINT, SIGTERM or SIGHUP. On a shared machine something else may send those; a crash is
+   * anything else.
+   */
+  stoppedFromOutside(): boolean;
   /** The end of its log, to explain a death. */
   logTail(): string;
   stop(): Promise<void>;
@@ -54,10 +60,10 @@ export async function startNumberspace(o: NumberspaceOptions): Promise<ServerPro
     SIGNALWIRE_API_TOKEN: o.apiToken,
   };
   if (o.logLevel !== undefined) env.LOG_LEVEL = o.logLevel;
-  const child = spawnLogged(process.execPath, args, env, o.logFile, ROOT);
-  const log = await waitForLog(child, o.logFile, (text) => /Server listening at http:\/\/127\.0\.0\.1:\d+/.test(text) && text.includes('"msg":"ready"'), 60_000);
+  const spawned = spawnLogged(process.execPath, args, env, o.logFile, ROOT);
+  const log = await waitForLog(spawned, o.logFile, (text) => /Server listening at http:\/\/127\.0\.0\.1:\d+/.test(text) && text.includes('"msg":"ready"'), 60_000);
   const url = /Server listening at (http:\/\/127\.0\.0\.1:\d+)/.exec(log)![1]!;
-  return serverProcess(o.label, url, child, o.logFile);
+  return serverProcess(o.label, url, spawned.child, o.logFile);
 }
 
 export interface BaselineFixtures {
@@ -79,14 +85,21 @@ export async function startBaseline(o: { dir: string; fixtures: BaselineFixtures
   writeFileSync(script, out.outputText);
   const fixtureFile = join(o.dir, 'baseline-fixtures.json');
   writeFileSync(fixtureFile, JSON.stringify(o.fixtures));
-  const child = spawnLogged(process.execPath, [script, fixtureFile], { PATH: process.env.PATH ?? '' }, o.logFile, o.dir);
-  const log = await waitForLog(child, o.logFile, (text) => /listening at http:\/\/127\.0\.0\.1:\d+/.test(text), 15_000);
+  const spawned = spawnLogged(process.execPath, [script, fixtureFile], { PATH: process.env.PATH ?? '' }, o.logFile, o.dir);
+  const log = await waitForLog(spawned, o.logFile, (text) => /listening at http:\/\/127\.0\.0\.1:\d+/.test(text), 15_000);
   const url = /listening at (http:\/\/127\.0\.0\.1:\d+)/.exec(log)![1]!;
-  return serverProcess('baseline', url, child, o.logFile);
+  return serverProcess('baseline', url, spawned.child, o.logFile);
 }
 
-function spawnLogged(command: string, args: string[], env: Record<string, string>, logFile: string, cwd: string): ChildProcess {
+interface Spawned {
+  readonly child: ChildProcess;
+  /** Where this process's output starts in its log file. */
+  readonly logOffset: number;
+}
+
+function spawnLogged(command: string, args: string[], env: Record<string, string>, logFile: string, cwd: string): Spawned {
   const fd = openSync(logFile, 'a');
+  const logOffset = fstatSync(fd).size;
   try {
     // A process group of its own: a Ctrl-C at the terminal reaches only the runner, which
     // then stops every server in order instead of having them die mid-measurement.
@@ -94,7 +107,7 @@ function spawnLogged(command: string, args: string[], env: Record<string, string
     child.unref();
     live.add(child);
     child.once('exit', () => live.delete(child));
-    return child;
+    return { child, logOffset };
   } finally {
     closeSync(fd);
   }
@@ -107,10 +120,11 @@ process.once('exit', () => {
   for (const child of live) child.kill('SIGKILL');
 });
 
-async function waitForLog(child: ChildProcess, logFile: string, done: (text: string) => boolean, ms: number): Promise<string> {
+/** Waits for what this process logs; a restarted server appends to the log of the one before. */
+async function waitForLog({ child, logOffset }: Spawned, logFile: string, done: (text: string) => boolean, ms: number): Promise<string> {
   const deadline = Date.now() + ms;
   for (;;) {
-    const text = existsSync(logFile) ? readFileSync(logFile, 'utf8') : '';
+    const text = existsSync(logFile) ? readFileSync(logFile).subarray(logOffset).toString('utf8') : '';
     if (done(text)) return text;
     if (child.exitCode !== null || child.signalCode !== null || Date.now() > deadline) {
       child.kill('SIGKILL');
@@ -126,14 +140,18 @@ function serverProcess(label: string, url: string, child: ChildProcess, logFile:
     else child.once('exit', () => resolve());
   });
   const pid = child.pid!;
+  let stopRequested = false;
   return {
     label,
     url,
     pid,
     rss: () => rssBytes(pid),
     alive: () => child.exitCode === null && child.signalCode === null,
+    stoppedFromOutside: () =>
+      !stopRequested && (child.exitCode === 0 || child.signalCode === 'SIGINT' || child.signalCode === 'SIGTERM' || child.signalCode === 'SIGHUP'),
     logTail: () => tail(logFile),
     async stop() {
+      stopRequested = true;
       if (child.exitCode !== null || child.signalCode !== null) return;
       child.kill('SIGTERM');
       const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);

@@ -116,6 +116,8 @@ export interface Report {
   readonly rows: readonly Row[];
   readonly scale: readonly ScaleRow[];
   readonly checks: readonly Check[];
+  /** Servers restarted after something outside the benchmark stopped them, and how often. */
+  readonly restarts: Readonly<Record<string, number>>;
   readonly runs: readonly RunRecord[];
 }
 
@@ -372,6 +374,9 @@ export function formatReport(report: Report): string {
   out.push('', `Targets (${CHECK_CONNECTIONS} connections):`, '');
   for (const c of report.checks) out.push(`- ${c.pass === null ? 'N/A ' : c.pass ? 'PASS' : 'MISS'}  ${c.rule}: ${c.measured}`);
 
+  for (const [target, n] of Object.entries(report.restarts)) {
+    out.push('', `NOTE: ${target} was stopped from outside the benchmark ${n} time(s), restarted on the same database, and the interrupted run repeated; its RSS after a restart starts afresh.`);
+  }
   const flagged = report.rows.filter((r) => r.flagged);
   if (flagged.length > 0) {
     out.push('', `WARNING: ${flagged.length} row(s) saw non-2xx answers or connection errors; their figures do not describe a working server.`);
