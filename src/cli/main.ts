@@ -1,5 +1,6 @@
 import { ConfigError, loadConfig } from '../config/config.js';
 import { type Io, UsageError, processIo } from './io.js';
+import { auditCommand } from './audit-command.js';
 import { serveCommand } from './serve.js';
 import { projectsCommand, spacesCommand, tokensCommand } from './tenancy-commands.js';
 
@@ -14,6 +15,7 @@ const USAGE = `Usage: numberspace [command]
   tokens create --project <id> --scopes a,b|all [--name N]   prints the secret once
   tokens list --project <id>
   tokens revoke <token-id>
+  audit --project <id> [--since <ISO 8601>]  imports, updates, releases and token changes
 
 Every list and create takes --json. Commands act on the database named by DATABASE_URL.`;
 
@@ -35,6 +37,8 @@ export async function run(argv: string[], env: NodeJS.ProcessEnv, io: Io = proce
         return await projectsCommand(config, io, rest);
       case 'tokens':
         return await tokensCommand(config, io, rest);
+      case 'audit':
+        return await auditCommand(config, io, rest);
       default:
         throw new UsageError(`unknown command "${command}"`);
     }

@@ -134,7 +134,7 @@ export async function tokensCommand(config: Config, io: Io, [action, ...rest]: s
         return 0;
       case 'revoke': {
         const id = required(positionals[0], 'a token id');
-        if (!(await store.tenancy.revokeToken(id, new Date().toISOString()))) {
+        if (!(await store.tenancy.revokeToken(id, new Date().toISOString(), { tokenId: null, requestId: null }))) {
           io.err(`no active token "${id}"`);
           return 1;
         }

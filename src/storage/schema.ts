@@ -9,6 +9,7 @@ export interface Database {
   api_tokens: ApiTokensTable;
   phone_numbers: PhoneNumbersTable;
   server_secrets: ServerSecretsTable;
+  audit_events: AuditEventsTable;
 }
 
 export interface SpacesTable {
@@ -94,4 +95,19 @@ export interface ServerSecretsTable {
   /** base64url of the secret's bytes. */
   value: string;
   created_at: string;
+}
+
+/** One recorded change; see src/audit/audit.ts. */
+export interface AuditEventsTable {
+  id: string;
+  at: string;
+  project_id: string;
+  /** The API token that made the change; null for the operator's CLI. */
+  token_id: string | null;
+  /** The HTTP request's x-request-id; null for the CLI. */
+  request_id: string | null;
+  action: string;
+  resource_id: string;
+  /** JSON object describing the change. Never holds a secret. */
+  summary: string;
 }

@@ -1,3 +1,4 @@
+import { type AuditStore, kyselyAuditStore } from '../audit/audit-store.js';
 import { kyselyPageTokenKeys, type PageTokenKeys } from '../resources/phone-numbers/page-token-key.js';
 import { kyselyPhoneNumberStore, type PhoneNumberStore } from '../resources/phone-numbers/phone-number-store.js';
 import { kyselyTenancyStore, type TenancyStore } from '../tenancy/tenancy-store.js';
@@ -12,6 +13,7 @@ export interface Store {
   readonly kind: 'sqlite' | 'postgres';
   readonly tenancy: TenancyStore;
   readonly phoneNumbers: PhoneNumberStore;
+  readonly audit: AuditStore;
   /** The page-token signing key every node shares. */
   readonly pageTokenKeys: PageTokenKeys;
   migrate(): Promise<void>;
@@ -28,6 +30,7 @@ export function openStore(databaseUrl: string, options: OpenDatabaseOptions = {}
     kind,
     tenancy: kyselyTenancyStore(db),
     phoneNumbers: kyselyPhoneNumberStore(db, sqlite),
+    audit: kyselyAuditStore(db),
     pageTokenKeys: kyselyPageTokenKeys(db),
     migrate: () => migrateToLatest(db),
     poolStats: () => (pool === null ? null : { total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount }),

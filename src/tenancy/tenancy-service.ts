@@ -1,6 +1,6 @@
 import { type Scope, SCOPES } from '../auth/scopes.js';
 import { generateSecret, hashSecret } from '../auth/token-secret.js';
-import type { ProjectRecord, SpaceRecord, TenancyStore, TokenRecord } from './tenancy-store.js';
+import { OPERATOR, type ProjectRecord, type SpaceRecord, type TenancyStore, type TokenRecord } from './tenancy-store.js';
 
 /** Operator actions on spaces, projects and tokens, shared by the CLI and first start. */
 export interface TenancyDeps {
@@ -35,7 +35,7 @@ export async function issueToken(
   secret = generateSecret(),
 ): Promise<IssuedToken> {
   const token: TokenRecord = { id: deps.newId(), projectId, name, scopes, createdAt: deps.clock().toISOString(), revokedAt: null };
-  await deps.store.createToken(token, hashSecret(secret));
+  await deps.store.createToken(token, hashSecret(secret), OPERATOR(projectId));
   return { token, secret };
 }
 
@@ -65,7 +65,7 @@ export async function bootstrap(deps: TenancyDeps, given: { projectId?: string; 
   }
   if (given.projectId === undefined || given.apiToken === undefined) return {};
 
-  let project = await deps.store.findProject(given.projectId);
+  let project: ProjectRecord | undefined = await deps.store.findProject(given.projectId);
   if (project === undefined) {
     const [space] = await deps.store.listSpaces();
     project = await createProject(deps, space!.id, 'default', given.projectId);

@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { Scope } from '../auth/scopes.js';
+import { type Actor, auditEvent } from '../audit/audit.js';
 import { isUniqueViolation } from '../storage/database-errors.js';
 import type { Database } from '../storage/schema.js';
 
@@ -46,10 +47,11 @@ export interface TenancyStore {
   createProject(project: ProjectRecord): Promise<void>;
   listProjects(spaceId?: string): Promise<ProjectRecord[]>;
   findProject(id: string): Promise<ProjectRecord | undefined>;
-  createToken(token: TokenRecord, secretHash: string): Promise<void>;
+  /** Creates the token and records it in the audit trail, in one transaction. */
+  createToken(token: TokenRecord, secretHash: string, actor: Actor): Promise<void>;
   listTokens(projectId: string): Promise<TokenRecord[]>;
-  /** Returns false when no active token has that id. */
-  revokeToken(tokenId: string, at: string): Promise<boolean>;
+  /** Revokes and records it, in one transaction. Returns false when no active token has that id. */
+  revokeToken(tokenId: string, at: string, actor: Omit<Actor, 'projectId'>): Promise<boolean>;
   findCredential(secretHash: string): Promise<Credential | undefined>;
   /**
    * Creates the first Space, its project and token in one transaction. Resolves false, with
@@ -59,6 +61,13 @@ export interface TenancyStore {
 }
 
 const splitScopes = (s: string) => (s === '' ? [] : (s.split(',') as Scope[]));
+
+/** Changes made at the CLI or at first start: no token, no request. */
+export const OPERATOR = (projectId: string): Actor => ({ projectId, tokenId: null, requestId: null });
+
+/** Name and scopes only: the secret never reaches the audit trail. */
+const tokenCreated = (t: TokenRecord, actor: Actor) =>
+  auditEvent(actor, t.createdAt, 'token.created', t.id, { name: t.name, scopes: t.scopes });
 
 export function kyselyTenancyStore(db: Kysely<Database>): TenancyStore {
   const spaceValues = (s: SpaceRecord) => ({ id: s.id, name: s.name, partner_api: s.partnerApi ? 1 : 0, created_at: s.createdAt });
@@ -120,8 +129,11 @@ export function kyselyTenancyStore(db: Kysely<Database>): TenancyStore {
       const row = await db.selectFrom('projects').selectAll().where('id', '=', id).executeTakeFirst();
       return row && toProject(row);
     },
-    async createToken(t, secretHash) {
-      await db.insertInto('api_tokens').values(tokenValues(t, secretHash)).execute();
+    async createToken(t, secretHash, actor) {
+      await db.transaction().execute(async (trx) => {
+        await trx.insertInto('api_tokens').values(tokenValues(t, secretHash)).execute();
+        await trx.insertInto('audit_events').values(tokenCreated(t, actor)).execute();
+      });
     },
     async listTokens(projectId) {
       const rows = await db
@@ -140,14 +152,22 @@ export function kyselyTenancyStore(db: Kysely<Database>): TenancyStore {
         revokedAt: r.revoked_at,
       }));
     },
-    async revokeToken(tokenId, at) {
-      const result = await db
-        .updateTable('api_tokens')
-        .set({ revoked_at: at })
-        .where('id', '=', tokenId)
-        .where('revoked_at', 'is', null)
-        .executeTakeFirst();
-      return Number(result.numUpdatedRows) > 0;
+    async revokeToken(tokenId, at, actor) {
+      return db.transaction().execute(async (trx) => {
+        const revoked = await trx
+          .updateTable('api_tokens')
+          .set({ revoked_at: at })
+          .where('id', '=', tokenId)
+          .where('revoked_at', 'is', null)
+          .returning(['project_id', 'name'])
+          .executeTakeFirst();
+        if (revoked === undefined) return false;
+        await trx
+          .insertInto('audit_events')
+          .values(auditEvent({ ...actor, projectId: revoked.project_id }, at, 'token.revoked', tokenId, { name: revoked.name }))
+          .execute();
+        return true;
+      });
     },
     async findCredential(secretHash) {
       const row = await db
@@ -173,6 +193,7 @@ export function kyselyTenancyStore(db: Kysely<Database>): TenancyStore {
           await trx.insertInto('spaces').values(spaceValues(space)).execute();
           await trx.insertInto('projects').values(projectValues(project)).execute();
           await trx.insertInto('api_tokens').values(tokenValues(token, secretHash)).execute();
+          await trx.insertInto('audit_events').values(tokenCreated(token, OPERATOR(project.id))).execute();
         });
         return true;
       } catch (err) {

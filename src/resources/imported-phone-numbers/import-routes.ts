@@ -25,7 +25,7 @@ export function importRoutes(app: App, deps: { authenticator: Authenticator; imp
       },
     },
     async (request, reply) => {
-      const created = await deps.importNumber(request.principal, request.body);
+      const created = await deps.importNumber(request.principal, request.body, request.id);
       return reply.code(201).send(created);
     },
   );

@@ -1,5 +1,6 @@
+import { auditEvent } from '../../audit/audit.js';
 import type { Principal } from '../../auth/authenticator.js';
-import { capabilitiesToMask } from '../../domain/capabilities.js';
+import { capabilitiesToMask, maskToCapabilities } from '../../domain/capabilities.js';
 import { errors, invalid } from '../../domain/errors.js';
 import { canonicalNumber, numberFacts, requestedToWireType } from '../../domain/phone-number.js';
 import type { PhoneNumberStore } from '../phone-numbers/phone-number-store.js';
@@ -13,7 +14,7 @@ export interface ImportServiceDeps {
   readonly newId: () => string;
 }
 
-export type ImportService = (principal: Principal, request: ImportPhoneNumberRequest) => Promise<PhoneNumberResponse>;
+export type ImportService = (principal: Principal, request: ImportPhoneNumberRequest, requestId: string) => Promise<PhoneNumberResponse>;
 
 /**
  * Imports a number hosted elsewhere into the caller's project. The body has already passed
@@ -21,7 +22,7 @@ export type ImportService = (principal: Principal, request: ImportPhoneNumberReq
  * contradict what the number certainly is, and the number must not be active anywhere.
  */
 export function importService(deps: ImportServiceDeps): ImportService {
-  return async (principal, request) => {
+  return async (principal, request, requestId) => {
     const number = canonicalNumber(request.number);
     const facts = numberFacts(number);
     const numberType = requestedToWireType(request.number_type);
@@ -44,8 +45,13 @@ export function importService(deps: ImportServiceDeps): ImportService {
       countryCode: facts.countryCode,
       now: deps.clock().toISOString(),
     });
+    const audit = auditEvent({ projectId: principal.projectId, tokenId: principal.tokenId, requestId }, row.created_at, 'number.imported', row.id, {
+      number,
+      number_type: numberType,
+      capabilities: maskToCapabilities(row.capabilities),
+    });
     // The unique index decides races: exactly one concurrent import of a number wins.
-    if ((await deps.phoneNumbers.insert(row)) === 'taken') throw errors.numberTaken();
+    if ((await deps.phoneNumbers.insert(row, audit)) === 'taken') throw errors.numberTaken();
     return toWire(row);
   };
 }

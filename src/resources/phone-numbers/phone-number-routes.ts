@@ -90,7 +90,7 @@ export function phoneNumberRoutes(app: App, deps: { authenticator: Authenticator
         },
       },
     },
-    async (request) => deps.phoneNumbers.update(request.principal, request.params.id, request.body),
+    async (request) => deps.phoneNumbers.update(request.principal, request.params.id, request.body, request.id),
   );
 
   app.delete(
@@ -110,7 +110,7 @@ export function phoneNumberRoutes(app: App, deps: { authenticator: Authenticator
       },
     },
     async (request, reply) => {
-      await deps.phoneNumbers.release(request.principal, request.params.id);
+      await deps.phoneNumbers.release(request.principal, request.params.id, request.id);
       return reply.code(204).send();
     },
   );

@@ -1,3 +1,4 @@
+import { type Actor, auditEvent, changedAttributes } from '../../audit/audit.js';
 import type { Principal } from '../../auth/authenticator.js';
 import { errors } from '../../domain/errors.js';
 import { type PhoneNumberRow, toWire, updatableColumns } from './phone-number-record.js';
@@ -28,8 +29,8 @@ export interface PhoneNumberServiceDeps {
 export interface PhoneNumberService {
   list(principal: Principal, query: ListPhoneNumbersQuery): Promise<PhoneNumberListResponse>;
   get(principal: Principal, id: string): Promise<PhoneNumberResponse>;
-  update(principal: Principal, id: string, body: UpdatePhoneNumberRequest): Promise<PhoneNumberResponse>;
-  release(principal: Principal, id: string): Promise<void>;
+  update(principal: Principal, id: string, body: UpdatePhoneNumberRequest, requestId: string): Promise<PhoneNumberResponse>;
+  release(principal: Principal, id: string, requestId: string): Promise<void>;
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -42,6 +43,12 @@ function numberId(raw: string): string {
   if (!UUID.test(raw)) throw errors.notFound();
   return raw.toLowerCase();
 }
+
+const actor = (principal: Principal, requestId: string): Actor => ({
+  projectId: principal.projectId,
+  tokenId: principal.tokenId,
+  requestId,
+});
 
 export function phoneNumberService(deps: PhoneNumberServiceDeps): PhoneNumberService {
   const { phoneNumbers } = deps;
@@ -59,24 +66,36 @@ export function phoneNumberService(deps: PhoneNumberServiceDeps): PhoneNumberSer
       return toWire(await findOrThrow(principal.projectId, numberId(rawId)));
     },
 
-    async update(principal, rawId, body) {
+    async update(principal, rawId, body, requestId) {
       // The rules are checked against the row as it is under the write lock, so a concurrent
       // update can neither be silently undone nor leave a handler without its companion.
-      const updated = await phoneNumbers.updateActive(principal.projectId, numberId(rawId), (stored) => {
-        const outcome = applyUpdate(stored, body, deps.clock());
-        if (!outcome.ok) throw errors.unprocessable(outcome.problems);
-        return updatableColumns(outcome.row);
-      });
+      const updated = await phoneNumbers.updateActive(
+        principal.projectId,
+        numberId(rawId),
+        (stored) => {
+          const outcome = applyUpdate(stored, body, deps.clock());
+          if (!outcome.ok) throw errors.unprocessable(outcome.problems);
+          return updatableColumns(outcome.row);
+        },
+        (stored, columns) =>
+          auditEvent(actor(principal, requestId), columns.updated_at, 'number.updated', stored.id, {
+            number: stored.number,
+            changed: changedAttributes(stored, columns),
+          }),
+      );
       if (updated === undefined) throw errors.notFound();
       return toWire(updated);
     },
 
-    async release(principal, rawId) {
+    async release(principal, rawId, requestId) {
       // The row stays, with released_at set: the id is never reused, and the partial unique
       // index on active numbers lets the number itself be imported again at once.
-      if (!(await phoneNumbers.release(principal.projectId, numberId(rawId), deps.clock().toISOString()))) {
-        throw errors.notFound();
-      }
+      const id = numberId(rawId);
+      const at = deps.clock().toISOString();
+      const released = await phoneNumbers.release(principal.projectId, id, at, (number) =>
+        auditEvent(actor(principal, requestId), at, 'number.released', id, { number }),
+      );
+      if (!released) throw errors.notFound();
     },
   };
 }

@@ -1,5 +1,6 @@
 import type SQLite from 'better-sqlite3';
 import { type Kysely, sql } from 'kysely';
+import { AUDIT_COLUMNS, type AuditEvent } from '../../audit/audit.js';
 import { groupCommitter } from '../../storage/group-commit.js';
 import type { Database } from '../../storage/schema.js';
 import { newPhoneNumberRow, type PhoneNumberRow, type UpdatableColumns } from './phone-number-record.js';
@@ -27,8 +28,11 @@ export interface ListPageQuery {
 
 /** The phone-number inventory. Every read and write is scoped to one project. */
 export interface PhoneNumberStore {
-  /** 'taken' when the number is already active anywhere in the installation (the unique index said so). */
-  insert(row: PhoneNumberRow): Promise<InsertOutcome>;
+  /**
+   * 'taken' when the number is already active anywhere in the installation (the unique index
+   * said so). The audit event is written in the same transaction, and only if the row was.
+   */
+  insert(row: PhoneNumberRow, audit: AuditEvent): Promise<InsertOutcome>;
   findActive(projectId: string, id: string): Promise<PhoneNumberRow | undefined>;
   /**
    * Up to `limit` active numbers of the project, nearest the position first: newest first
@@ -41,9 +45,17 @@ export interface PhoneNumberStore {
    * write of that number lands between the read and the write. `change` may throw to refuse;
    * nothing is written then. Undefined when the project has no such active number.
    */
-  updateActive(projectId: string, id: string, change: (stored: PhoneNumberRow) => UpdatableColumns): Promise<PhoneNumberRow | undefined>;
-  /** Marks an active number released. False when the project has no such active number. */
-  release(projectId: string, id: string, at: string): Promise<boolean>;
+  updateActive(
+    projectId: string,
+    id: string,
+    change: (stored: PhoneNumberRow) => UpdatableColumns,
+    audit: (stored: PhoneNumberRow, columns: UpdatableColumns) => AuditEvent,
+  ): Promise<PhoneNumberRow | undefined>;
+  /**
+   * Marks an active number released and records it, in one transaction. False when the
+   * project has no such active number.
+   */
+  release(projectId: string, id: string, at: string, audit: (number: string) => AuditEvent): Promise<boolean>;
 }
 
 /** LIKE treats `%`, `_` and the escape character as syntax; filters are literal text. */
@@ -93,7 +105,7 @@ export function kyselyPhoneNumberStore(db: Kysely<Database>, sqlite: SQLite.Data
   const insertBatch = sqlite === null ? postgresInsertBatch(db) : sqliteInsertBatch(sqlite);
   const findActive = sqlite === null ? undefined : sqliteFindActive(sqlite);
   return {
-    insert: (row) => insertBatch.submit(row),
+    insert: (row, audit) => insertBatch.submit({ row, audit }),
     async findActive(projectId, id) {
       if (findActive !== undefined) return findActive(projectId, id);
       return db
@@ -107,7 +119,7 @@ export function kyselyPhoneNumberStore(db: Kysely<Database>, sqlite: SQLite.Data
     async listPage(query) {
       return listPageQuery(db, query).execute();
     },
-    async updateActive(projectId, id, change) {
+    async updateActive(projectId, id, change, audit) {
       return db.transaction().execute(async (trx) => {
         // Touching the row before reading it takes its write lock on both backends (a row lock
         // on PostgreSQL, the database write lock on SQLite), so concurrent updates of one
@@ -123,18 +135,24 @@ export function kyselyPhoneNumberStore(db: Kysely<Database>, sqlite: SQLite.Data
         if (stored === undefined) return undefined;
         const columns = change(stored);
         await trx.updateTable('phone_numbers').set(columns).where('id', '=', id).execute();
+        await trx.insertInto('audit_events').values(audit(stored, columns)).execute();
         return { ...stored, ...columns };
       });
     },
-    async release(projectId, id, at) {
-      const result = await db
-        .updateTable('phone_numbers')
-        .set({ released_at: at })
-        .where('id', '=', id)
-        .where('project_id', '=', projectId)
-        .where('released_at', 'is', null)
-        .executeTakeFirst();
-      return Number(result.numUpdatedRows) === 1;
+    async release(projectId, id, at, audit) {
+      return db.transaction().execute(async (trx) => {
+        const released = await trx
+          .updateTable('phone_numbers')
+          .set({ released_at: at })
+          .where('id', '=', id)
+          .where('project_id', '=', projectId)
+          .where('released_at', 'is', null)
+          .returning('number')
+          .executeTakeFirst();
+        if (released === undefined) return false;
+        await trx.insertInto('audit_events').values(audit(released.number)).execute();
+        return true;
+      });
     },
   };
 }
@@ -145,44 +163,59 @@ function lazily<T>(make: () => T): () => T {
   return () => (value ??= make());
 }
 
+/** An import as the batcher carries it: the row and its audit record. */
+interface PendingImport {
+  readonly row: PhoneNumberRow;
+  readonly audit: AuditEvent;
+}
+
+const insertStatement = (table: string, columns: readonly string[], tail = '') =>
+  `insert into ${table} (${columns.join(', ')}) values (${columns.map((c) => `@${c}`).join(', ')})${tail}`;
+
 function sqliteInsertBatch(handle: SQLite.Database) {
   const writeAll = lazily(() => {
-    const insert = handle.prepare(
-      `insert into phone_numbers (${COLUMNS.join(', ')}) values (${COLUMNS.map((c) => `@${c}`).join(', ')}) on conflict do nothing`,
-    );
-    return handle.transaction((rows: readonly PhoneNumberRow[]): InsertOutcome[] =>
-      rows.map((row) => (insert.run(row).changes === 1 ? 'inserted' : 'taken')),
+    const insert = handle.prepare(insertStatement('phone_numbers', COLUMNS, ' on conflict do nothing'));
+    const record = handle.prepare(insertStatement('audit_events', AUDIT_COLUMNS));
+    return handle.transaction((items: readonly PendingImport[]): InsertOutcome[] =>
+      items.map(({ row, audit }) => {
+        if (insert.run(row).changes !== 1) return 'taken';
+        record.run(audit);
+        return 'inserted';
+      }),
     );
   });
-  return groupCommitter<PhoneNumberRow, InsertOutcome>({
+  return groupCommitter<PendingImport, InsertOutcome>({
     // One connection: batches are written one at a time, synchronously.
     maxInFlight: 1,
     maxBatch: 1000,
-    write: async (rows) => {
+    write: async (items) => {
       // A Kysely transaction may be open on this same connection between two of its awaits;
       // writing now would make these rows part of it (and of its rollback). Wait for it.
       while (handle.inTransaction) await new Promise((r) => setImmediate(r));
-      return writeAll()(rows);
+      return writeAll()(items);
     },
   });
 }
 
 function postgresInsertBatch(db: Kysely<Database>) {
-  return groupCommitter<PhoneNumberRow, InsertOutcome>({
-    // Each batch is one statement on its own pooled connection; a few may run at once.
+  return groupCommitter<PendingImport, InsertOutcome>({
+    // Each batch is one transaction on its own pooled connection; a few may run at once.
     maxInFlight: 4,
     // 46 columns per row: 500 rows stay well under PostgreSQL's 65,535 parameters.
     maxBatch: 500,
-    write: async (rows) => {
-      const inserted = await db
-        .insertInto('phone_numbers')
-        .values([...rows])
-        .onConflict((oc) => oc.doNothing())
-        .returning('id')
-        .execute();
-      const ids = new Set(inserted.map((r) => r.id));
-      return rows.map((row) => (ids.has(row.id) ? 'inserted' : 'taken'));
-    },
+    write: (items) =>
+      db.transaction().execute(async (trx) => {
+        const inserted = await trx
+          .insertInto('phone_numbers')
+          .values(items.map((i) => i.row))
+          .onConflict((oc) => oc.doNothing())
+          .returning('id')
+          .execute();
+        const ids = new Set(inserted.map((r) => r.id));
+        const audits = items.filter((i) => ids.has(i.row.id)).map((i) => i.audit);
+        if (audits.length > 0) await trx.insertInto('audit_events').values(audits).execute();
+        return items.map((i): InsertOutcome => (ids.has(i.row.id) ? 'inserted' : 'taken'));
+      }),
   });
 }
 
