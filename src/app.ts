@@ -6,6 +6,7 @@ import { createAuthenticator } from './auth/authenticator.js';
 import { installErrorHandling } from './http/error-handler.js';
 import { errors } from './domain/errors.js';
 import { answerClientError, hasAmbiguousHost } from './http/framing.js';
+import { MAX_JSON_DEPTH, nestsDeeperThan } from './http/json-depth.js';
 import { createMetrics } from './http/metrics.js';
 import { createReadiness, type Readiness } from './http/readiness.js';
 import { requestId } from './http/request-id.js';
@@ -70,9 +71,11 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   // DELETE included); anything else goes through Fastify's poisoning-safe parser.
   const parseJson = app.getDefaultJsonParser('error', 'error');
   app.removeContentTypeParser('application/json');
-  app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) =>
-    body === '' ? done(null, undefined) : parseJson(request, body as string, done),
-  );
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
+    if (body === '') done(null, undefined);
+    else if (nestsDeeperThan(body as string, MAX_JSON_DEPTH)) done(errors.badRequest(), undefined);
+    else parseJson(request, body as string, done);
+  });
   installErrorHandling(app);
   const openapi = collectRoutes(app);
   const readiness = deps.readiness ?? createReadiness(true);

@@ -110,3 +110,30 @@ describe('import: an unexpected failure answers 500 and logs the cause without s
     assert.doesNotMatch(logged.join(''), new RegExp(server.tenant.secret), 'the secret never reaches the log');
   });
 });
+
+describe('import: bounded nesting and list length', () => {
+  let server: TestServer;
+  before(async () => {
+    server = await startServer();
+  });
+  after(() => server.close());
+
+  test('a body nested deeper than 32 levels answers 400 before it is parsed', async () => {
+    const deep = `{"number":"+15550001111","number_type":"longcode","x":${'['.repeat(40)}${']'.repeat(40)}}`;
+    const res = await server.request('POST', PATH, { rawBody: deep, headers: { 'content-type': 'application/json' } });
+    assert.deepEqual([res.status, res.text], [400, '{"error":"Bad Request"}']);
+    const veryDeep = `${'['.repeat(5000)}${']'.repeat(5000)}`;
+    const res2 = await server.request('POST', PATH, { rawBody: veryDeep, headers: { 'content-type': 'application/json' } });
+    assert.equal(res2.status, 400);
+  });
+
+  test('capabilities of more than 16 items answer 422 naming the bound', async () => {
+    const res = await server.request('POST', PATH, { body: { number: '+15550001112', number_type: 'longcode', capabilities: Array(17).fill('sms') } });
+    assert.equal(res.status, 422);
+    assert.deepEqual(res.body.errors.map((e: { code: string; detail: string }) => [e.code, e.detail]), [
+      ['invalid_length', 'capabilities must have at most 16 items'],
+    ]);
+    const ok = await server.request('POST', PATH, { body: { number: '+15550001112', number_type: 'longcode', capabilities: Array(16).fill('sms') } });
+    assert.equal(ok.status, 201);
+  });
+});

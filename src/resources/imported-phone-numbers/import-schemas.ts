@@ -25,7 +25,9 @@ export const ImportPhoneNumberRequest = Type.Object(
     capabilities: Type.Optional(
       Type.Array(StringEnum(REQUEST_CAPABILITIES), {
         minItems: 1,
-        description: 'Defaults to all four when absent. Must not be empty when present; repeated values collapse.',
+        // Four values exist; repeats are allowed (they collapse) but an unbounded list is not.
+        maxItems: 16,
+        description: 'Defaults to all four when absent. 1 to 16 items when present; repeated values collapse.',
       }),
     ),
   },
