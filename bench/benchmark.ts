@@ -258,6 +258,7 @@ export async function runBenchmark(plan: BenchmarkPlan, resources = new Resource
         revision: revision(),
       },
       targets: infos,
+      scenarios: Object.fromEntries(plan.scenarios.map((name) => [name, SCENARIOS[name].description])),
       seeding,
       deepPages,
       rows,

@@ -27,10 +27,6 @@ export class ImportNumbers {
   next(): string {
     return numberAt(this.#next++);
   }
-
-  get used(): number {
-    return this.#next - IMPORT_BASE;
-  }
 }
 
 /**

@@ -111,6 +111,8 @@ export interface Report {
   readonly machine: Machine;
   readonly settings: Settings;
   readonly targets: readonly TargetInfo[];
+  /** What each measured scenario sends. */
+  readonly scenarios: Readonly<Partial<Record<ScenarioName, string>>>;
   readonly seeding: readonly SeedRecord[];
   readonly deepPages: readonly DeepRecord[];
   readonly rows: readonly Row[];

@@ -65,7 +65,7 @@ export const SCENARIOS: Readonly<Record<ScenarioName, Scenario>> = {
   },
   list: {
     name: 'list',
-    description: 'GET phone_numbers?page_size=50, the first page (50 numbers, ~85 KB)',
+    description: 'GET phone_numbers?page_size=50, the first page (50 numbers, about 61 KB)',
     baseline: 'list',
     requests: (ctx) => [{ method: 'GET', path: FIRST_PAGE_PATH, headers: { authorization: ctx.auth } }],
   },
