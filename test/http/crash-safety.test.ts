@@ -4,7 +4,9 @@
  * every acknowledged import is there, every acknowledged update shows (or the one that was
  * in flight when the process died), every acknowledged release is gone and its number free,
  * nothing appears that nobody sent, and every row is whole. Several cycles on one database.
- * Runs on SQLite (npm test) and PostgreSQL (npm run test:pg).
+ * At the end the audit trail holds exactly one record per change that committed: a change
+ * and its record commit or vanish together. Runs on SQLite (npm test) and PostgreSQL
+ * (npm run test:pg).
  */
 import assert from 'node:assert/strict';
 import { randomBytes, randomUUID } from 'node:crypto';
@@ -14,6 +16,7 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { freshDatabase, type FreshDatabase } from '../helpers/backends.js';
 import { phoneNumberProblems, withDeadline } from '../helpers/contract-shapes.js';
+import { spawnNumberspace } from '../helpers/process.js';
 import { type ServeProcess, startServe } from '../helpers/serve-process.js';
 import { basic } from '../helpers/server.js';
 
@@ -102,6 +105,8 @@ describe('crash safety: SIGKILL under load loses no acknowledged write and leave
     const released = new Map<string, string>();
     let counter = 0;
     const totals = { imports: 0, updates: 0, releases: 0, inFlightAtKill: 0, reimports: 0 };
+    /** Every number that committed, with the names its committed updates set, in order, and whether its release committed. */
+    const history = new Map<string, { number: string; names: string[]; released: boolean }>();
 
     node = await start();
     for (let cycle = 0; cycle < CYCLES; cycle++) {
@@ -133,13 +138,16 @@ describe('crash safety: SIGKILL under load loses no acknowledged write and leave
           if (op.kind === 'import' && res.status === 201 && res.body.number === op.number) {
             live.set(res.body.id, { number: op.number, name: null });
             owner.set(res.body.id, w);
+            history.set(res.body.id, { number: op.number, names: [], released: false });
             totals.imports++;
           } else if (op.kind === 'update' && res.status === 200 && res.body.name === op.name) {
             live.get(op.id)!.name = op.name;
+            history.get(op.id)!.names.push(op.name);
             totals.updates++;
           } else if (op.kind === 'release' && res.status === 204) {
             released.set(op.id, live.get(op.id)!.number);
             live.delete(op.id);
+            history.get(op.id)!.released = true;
             totals.releases++;
           } else {
             unexpected.push(`${JSON.stringify(op)} answered ${res.status} ${res.text.slice(0, 300)}`);
@@ -171,6 +179,7 @@ describe('crash safety: SIGKILL under load loses no acknowledged write and leave
             assert.deepEqual([row.number, row.name], [op.number, null]);
             live.set(row.id, { number: op.number, name: null });
             owner.set(row.id, w);
+            history.set(row.id, { number: op.number, names: [], released: false });
           }
         } else if (op.kind === 'update') {
           const res = await check('GET', `${NUMBERS}/${op.id}`);
@@ -178,12 +187,14 @@ describe('crash safety: SIGKILL under load loses no acknowledged write and leave
           const acknowledged = live.get(op.id)!.name;
           assert.ok(res.body.name === acknowledged || res.body.name === op.name, `name ${res.body.name}: neither the acknowledged ${acknowledged} nor the in-flight ${op.name}`);
           live.get(op.id)!.name = res.body.name;
+          if (res.body.name === op.name) history.get(op.id)!.names.push(op.name);
         } else {
           const res = await check('GET', `${NUMBERS}/${op.id}`);
           assert.ok(res.status === 200 || res.status === 404, res.text);
           if (res.status === 404) {
             released.set(op.id, live.get(op.id)!.number);
             live.delete(op.id);
+            history.get(op.id)!.released = true;
           } else assert.equal(res.body.name, live.get(op.id)!.name);
         }
       }
@@ -207,10 +218,28 @@ describe('crash safety: SIGKILL under load loses no acknowledged write and leave
         assert.equal(again.status, 201, `cycle ${cycle}: released ${number} is not free: ${again.text}`);
         live.set(again.body.id, { number, name: null });
         owner.set(again.body.id, Math.floor(Math.random() * WORKERS));
+        history.set(again.body.id, { number, names: [], released: false });
         totals.reimports++;
       }
       released.clear();
     }
-    t.diagnostic(`acknowledged: ${JSON.stringify(totals)}; active at the end: ${live.size}`);
+
+    // The audit trail: one record per committed change, none for a change that did not commit.
+    const cli = spawnNumberspace(['audit', '--project', projectId, '--json'], { DATABASE_URL: db.url });
+    assert.equal(await withDeadline(cli.exited, 30_000, 'numberspace audit'), 0, cli.stderr());
+    const events = JSON.parse(cli.stdout()) as { action: string; resource_id: string; summary: { number?: string; changed?: { name?: string } } }[];
+    const trail = new Map<string, { imported: string[]; names: string[]; released: number }>();
+    for (const e of events.filter((x) => x.action.startsWith('number.'))) {
+      const entry = trail.get(e.resource_id) ?? { imported: [], names: [], released: 0 };
+      trail.set(e.resource_id, entry);
+      if (e.action === 'number.imported') entry.imported.push(e.summary.number!);
+      else if (e.action === 'number.updated') entry.names.push(e.summary.changed?.name ?? '(no name)');
+      else if (e.action === 'number.released') entry.released++;
+    }
+    assert.deepEqual([...trail.keys()].sort(), [...history.keys()].sort(), 'a number in the trail for every committed import, and no other');
+    for (const [id, h] of history) {
+      assert.deepEqual(trail.get(id), { imported: [h.number], names: h.names, released: h.released ? 1 : 0 }, `the trail of ${h.number} (${id})`);
+    }
+    t.diagnostic(`acknowledged: ${JSON.stringify(totals)}; active at the end: ${live.size}; audit records: ${events.length}`);
   });
 });
