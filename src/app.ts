@@ -8,6 +8,9 @@ import { errors } from './domain/errors.js';
 import { answerClientError, hasAmbiguousHost } from './http/framing.js';
 import { MAX_JSON_DEPTH, nestsDeeperThan } from './http/json-depth.js';
 import { createMetrics } from './http/metrics.js';
+import { createAuthThrottle } from './limits/auth-throttle.js';
+import { NO_RATE_LIMIT, type RateLimitSpec } from './limits/rate-limit-spec.js';
+import { createRateLimiter } from './limits/rate-limiter.js';
 import { createReadiness, type Readiness } from './http/readiness.js';
 import { requestId } from './http/request-id.js';
 import { ERROR_DETAIL_KEYWORD } from './http/validation-errors.js';
@@ -31,6 +34,19 @@ export interface AppDeps {
   readonly readiness?: Readiness;
   /** Whole-request and header deadlines; defaults 30 s and 10 s. */
   readonly timeouts?: { readonly requestMs: number; readonly headersMs: number };
+  /** Abuse limits; absent ones are off (tests, the CLI). `numberspace serve` passes the configured ones. */
+  readonly limits?: {
+    /** For projects without their own; default off. */
+    readonly rateLimit?: RateLimitSpec;
+    /** Failed authentications per minute from one client address before they answer 429; default 0, off. */
+    readonly authFailureLimit?: number;
+    /** How long such a 429 is held; default 500 ms. */
+    readonly authTarpitMs?: number;
+    /** Monotonic milliseconds for the limits' windows and the credential cache. */
+    readonly now?: () => number;
+  };
+  /** Proxies trusted to name the client in X-Forwarded-For; absent or empty: the socket's peer is the client. */
+  readonly trustProxy?: readonly string[];
 }
 
 /** Builds the HTTP application. Reads no environment and listens on nothing. */
@@ -50,6 +66,9 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     clientErrorHandler: answerClientError,
     // Requests that arrive while closing get the API's own 503 with Retry-After (see readiness).
     return503OnClosing: false,
+    // Only named proxies: trusting any sender would let a client pick the address its failed
+    // authentications are counted under.
+    trustProxy: deps.trustProxy !== undefined && deps.trustProxy.length > 0 ? [...deps.trustProxy] : false,
     ajv: {
       customOptions: {
         // The contract rejects unknown properties and never coerces: Fastify's defaults
@@ -95,16 +114,29 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     done();
   });
 
-  const authenticator = createAuthenticator(deps.store.tenancy, { cacheTtlMs: deps.authCacheTtlMs });
+  const limits = deps.limits ?? {};
+  const limitsClock = limits.now === undefined ? {} : { now: limits.now };
+  const authenticator = createAuthenticator(deps.store.tenancy, {
+    cacheTtlMs: deps.authCacheTtlMs,
+    throttle: createAuthThrottle({
+      failureLimit: limits.authFailureLimit ?? 0,
+      ...(limits.authTarpitMs === undefined ? {} : { tarpitMs: limits.authTarpitMs }),
+      ...limitsClock,
+    }),
+    ...limitsClock,
+  });
+  const rateLimiter = createRateLimiter({ defaultSpec: limits.rateLimit ?? NO_RATE_LIMIT, ...limitsClock });
   const clock = deps.clock ?? (() => new Date());
   const newId = deps.newId ?? (() => crypto.randomUUID());
 
   importRoutes(app, {
     authenticator,
+    rateLimiter,
     importNumber: importService({ phoneNumbers: deps.store.phoneNumbers, clock, newId }),
   });
   phoneNumberRoutes(app, {
     authenticator,
+    rateLimiter,
     phoneNumbers: phoneNumberService({ phoneNumbers: deps.store.phoneNumbers, pageTokenKey: () => deps.store.pageTokenKeys.key(), clock }),
   });
 

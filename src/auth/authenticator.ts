@@ -1,4 +1,6 @@
-import { errors } from '../domain/errors.js';
+import { ApiError, errors } from '../domain/errors.js';
+import type { AuthThrottle } from '../limits/auth-throttle.js';
+import { parseRateLimitSpec, type RateLimitSpec } from '../limits/rate-limit-spec.js';
 import type { TenancyStore } from '../tenancy/tenancy-store.js';
 import { parseBasicAuth } from './basic-auth.js';
 import type { Scope } from './scopes.js';
@@ -10,6 +12,10 @@ export interface Principal {
   readonly tokenId: string;
   readonly scopes: ReadonlySet<Scope>;
   readonly partnerApi: boolean;
+  /** The project's own rate limit; null when the installation's RATE_LIMIT applies. */
+  readonly rateLimit: RateLimitSpec | null;
+  /** Most active numbers the project may hold; null for no quota. */
+  readonly numberQuota: number | null;
 }
 
 export interface AuthenticatorOptions {
@@ -20,11 +26,17 @@ export interface AuthenticatorOptions {
   readonly cacheTtlMs: number;
   readonly cacheMaxEntries?: number;
   readonly now?: () => number;
+  /** Decides how failed credentials are answered (401, or 429 for a client over its limit); absent: always 401. */
+  readonly throttle?: AuthThrottle;
 }
 
 export interface Authenticator {
-  /** Resolves the principal or throws the 401 ApiError; never reveals which part was wrong. */
-  authenticate(authorization: string | undefined): Promise<Principal>;
+  /**
+   * Resolves the principal or throws the 401 ApiError (429 from a client address the throttle
+   * holds); never reveals which part was wrong. Valid credentials are always accepted: the
+   * client's address only ever changes how a failure is answered.
+   */
+  authenticate(authorization: string | undefined, clientAddress?: string): Promise<Principal>;
 }
 
 export function createAuthenticator(store: TenancyStore, options: AuthenticatorOptions): Authenticator {
@@ -32,6 +44,17 @@ export function createAuthenticator(store: TenancyStore, options: AuthenticatorO
   const maxEntries = options.cacheMaxEntries ?? 10_000;
   // Keyed by the whole header so a hit costs one map lookup and no hashing.
   const cache = new Map<string, { principal: Principal; expiresAt: number }>();
+  // Headers that just failed, for as long as a success is trusted: a client repeating the same
+  // bad credentials costs no query. Only a header that failed is ever here, and a header can
+  // turn valid only when a token with that very secret is created, so this delays no valid
+  // credential beyond AUTH_CACHE_TTL_MS (the same bound a revocation has).
+  const refused = new Map<string, number>();
+  const remember = <V>(map: Map<string, V>, key: string, value: V) => {
+    if (map.size >= maxEntries) map.delete(map.keys().next().value!);
+    map.set(key, value);
+  };
+  const failure = (clientAddress: string | undefined): Promise<ApiError> | ApiError =>
+    options.throttle === undefined ? errors.unauthorized() : options.throttle.refuse(clientAddress);
 
   async function verify(authorization: string | undefined): Promise<Principal> {
     const credentials = parseBasicAuth(authorization);
@@ -49,20 +72,48 @@ export function createAuthenticator(store: TenancyStore, options: AuthenticatorO
       tokenId: found.tokenId,
       scopes: new Set(found.scopes),
       partnerApi: found.partnerApi,
+      rateLimit: projectRateLimit(found.rateLimit),
+      numberQuota: found.numberQuota,
     };
   }
 
   return {
-    async authenticate(authorization) {
-      if (options.cacheTtlMs <= 0 || authorization === undefined) return verify(authorization);
-      const t = now();
-      const hit = cache.get(authorization);
-      if (hit !== undefined && hit.expiresAt > t) return hit.principal;
-      if (hit !== undefined) cache.delete(authorization);
-      const principal = await verify(authorization);
-      if (cache.size >= maxEntries) cache.delete(cache.keys().next().value!);
-      cache.set(authorization, { principal, expiresAt: t + options.cacheTtlMs });
+    async authenticate(authorization, clientAddress) {
+      // No credentials at all is not a guess: plain 401, never counted against the address.
+      if (authorization === undefined) throw errors.unauthorized();
+      const caching = options.cacheTtlMs > 0;
+      const t = caching ? now() : 0;
+      if (caching) {
+        const hit = cache.get(authorization);
+        if (hit !== undefined && hit.expiresAt > t) return hit.principal;
+        if (hit !== undefined) cache.delete(authorization);
+        const refusedUntil = refused.get(authorization);
+        if (refusedUntil !== undefined && refusedUntil > t) throw await failure(clientAddress);
+        if (refusedUntil !== undefined) refused.delete(authorization);
+      }
+      let principal: Principal;
+      try {
+        principal = await verify(authorization);
+      } catch (err) {
+        if (!(err instanceof ApiError) || err.statusCode !== 401) throw err;
+        if (caching) remember(refused, authorization, t + options.cacheTtlMs);
+        throw await failure(clientAddress);
+      }
+      if (caching) remember(cache, authorization, { principal, expiresAt: t + options.cacheTtlMs });
       return principal;
     },
   };
+}
+
+/**
+ * The CLI stores only specs it has parsed; a value it would refuse (edited into the database
+ * by hand) falls back to the installation's limit rather than locking the project out.
+ */
+function projectRateLimit(stored: string | null): RateLimitSpec | null {
+  if (stored === null) return null;
+  try {
+    return parseRateLimitSpec(stored);
+  } catch {
+    return null;
+  }
 }

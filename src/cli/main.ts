@@ -12,6 +12,7 @@ const USAGE = `Usage: numberspace [command]
   spaces update <id|name> --partner-api on|off
   projects create [--space <id|name>] [--name N]
   projects list [--space <id|name>]
+  projects update <id> [--rate-limit <spec>|default] [--number-quota <n>|none]
   tokens create --project <id> --scopes a,b|all [--name N]   prints the secret once
   tokens list --project <id>
   tokens revoke <token-id>

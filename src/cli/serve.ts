@@ -17,7 +17,14 @@ export async function serveCommand(config: Config, io: Io): Promise<number> {
   const logger = createLogger(config.logLevel);
   const store = openStore(config.databaseUrl, { poolSize: config.databasePoolSize, sqliteSynchronous: config.sqliteSynchronous });
   const readiness = createReadiness();
-  const app = await buildApp({ store, logger, authCacheTtlMs: config.authCacheTtlMs, readiness });
+  const app = await buildApp({
+    store,
+    logger,
+    authCacheTtlMs: config.authCacheTtlMs,
+    readiness,
+    limits: { rateLimit: config.rateLimit, authFailureLimit: config.authFailureLimit },
+    trustProxy: config.trustProxy,
+  });
 
   let stopping = false;
   const stopped = new Promise<void>((resolve) => {

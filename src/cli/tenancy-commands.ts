@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
 import { parseScopes } from '../auth/scopes.js';
 import type { Config } from '../config/config.js';
+import { formatRateLimitSpec, parseRateLimitSpec, RateLimitSpecError } from '../limits/rate-limit-spec.js';
 import { openStore, type Store } from '../storage/store.js';
 import { createProject, createSpace, issueToken, type TenancyDeps } from '../tenancy/tenancy-service.js';
 import { type Io, UsageError, onOff, printTable } from './io.js';
@@ -70,9 +71,14 @@ const spaceRow = (s: { id: string; name: string; partnerApi: boolean; createdAt:
   created_at: s.createdAt,
 });
 
-/** `numberspace projects create|list` */
+/** `numberspace projects create|list|update` */
 export async function projectsCommand(config: Config, io: Io, [action, ...rest]: string[]): Promise<number> {
-  const { values } = parse(rest, { space: { type: 'string' }, name: { type: 'string' } });
+  const { values, positionals } = parse(rest, {
+    space: { type: 'string' },
+    name: { type: 'string' },
+    'rate-limit': { type: 'string' },
+    'number-quota': { type: 'string' },
+  });
   const json = values.json === true;
   return withStore(config, async (store, deps) => {
     const space = async () => {
@@ -92,17 +98,55 @@ export async function projectsCommand(config: Config, io: Io, [action, ...rest]:
         printTable(io, (await store.tenancy.listProjects(spaceId)).map(projectRow), json);
         return 0;
       }
+      case 'update': {
+        const id = required(positionals[0], 'a project id');
+        const limits: { rateLimit?: string | null; numberQuota?: number | null } = {};
+        if (values['rate-limit'] !== undefined) limits.rateLimit = rateLimitFlag(values['rate-limit'] as string);
+        if (values['number-quota'] !== undefined) limits.numberQuota = numberQuotaFlag(values['number-quota'] as string);
+        if (Object.keys(limits).length === 0) throw new UsageError('nothing to update: give --rate-limit <spec|default> or --number-quota <n|none>');
+        if (!(await store.tenancy.setProjectLimits(id, limits))) {
+          io.err(`no project "${id}"`);
+          return 1;
+        }
+        printTable(io, [projectRow((await store.tenancy.findProject(id))!)], json);
+        // Nodes read limits along with credentials, so a change waits out their credential cache.
+        if (!json) io.err(`Running servers apply this within AUTH_CACHE_TTL_MS (${config.authCacheTtlMs} ms here).`);
+        return 0;
+      }
       default:
-        throw new UsageError('projects takes create or list');
+        throw new UsageError('projects takes create, list or update');
     }
   });
 }
 
-const projectRow = (p: { id: string; spaceId: string; name: string; createdAt: string }) => ({
+/** `default` (the installation's RATE_LIMIT) or a spec, stored in canonical form. */
+function rateLimitFlag(value: string): string | null {
+  if (value.trim().toLowerCase() === 'default') return null;
+  try {
+    return formatRateLimitSpec(parseRateLimitSpec(value));
+  } catch (err) {
+    if (err instanceof RateLimitSpecError) throw new UsageError(`--rate-limit ${err.message} (or default)`);
+    throw err;
+  }
+}
+
+/** Most active numbers the project may hold: 0 to 10,000,000, or none. */
+function numberQuotaFlag(value: string): number | null {
+  if (value === 'none') return null;
+  if (!/^\d{1,8}$/.test(value) || Number(value) > 10_000_000) {
+    throw new UsageError(`--number-quota takes a whole number from 0 to 10000000, or none (got "${value}")`);
+  }
+  return Number(value);
+}
+
+const projectRow = (p: { id: string; spaceId: string; name: string; createdAt: string; rateLimit?: string | null; numberQuota?: number | null }) => ({
   id: p.id,
   space_id: p.spaceId,
   name: p.name,
   created_at: p.createdAt,
+  // "default": the installation's RATE_LIMIT applies.
+  rate_limit: p.rateLimit ?? 'default',
+  number_quota: p.numberQuota ?? null,
 });
 
 /** `numberspace tokens create|list|revoke` */

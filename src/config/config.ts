@@ -1,3 +1,5 @@
+import { isIP } from 'node:net';
+import { NO_RATE_LIMIT, parseRateLimitSpec, type RateLimitSpec, RateLimitSpecError } from '../limits/rate-limit-spec.js';
 import { DEFAULT_DATABASE_URL } from '../storage/database-url.js';
 
 /** Everything numberspace reads from its environment, validated once at start. */
@@ -18,6 +20,16 @@ export interface Config {
   /** Credentials to create on start, as SignalWire's SDKs read them. */
   readonly bootstrapProjectId: string | undefined;
   readonly bootstrapApiToken: string | undefined;
+  /** Per-project rate limit for projects without their own; off by default, so nothing surprises an operator. */
+  readonly rateLimit: RateLimitSpec;
+  /** Failed authentications per minute from one client address before they answer 429; 0 disables. */
+  readonly authFailureLimit: number;
+  /**
+   * Proxies whose X-Forwarded-For names the client (addresses, CIDR ranges, or loopback,
+   * linklocal, uniquelocal). Empty: the client is the socket's peer, and behind a proxy every
+   * client shares the proxy's address.
+   */
+  readonly trustProxy: readonly string[];
 }
 
 export class ConfigError extends Error {}
@@ -56,6 +68,21 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
     problems.push('SIGNALWIRE_PROJECT_ID and SIGNALWIRE_API_TOKEN must be set together');
   }
 
+  let rateLimit = NO_RATE_LIMIT;
+  if (env.RATE_LIMIT !== undefined && env.RATE_LIMIT !== '') {
+    try {
+      rateLimit = parseRateLimitSpec(env.RATE_LIMIT);
+    } catch (err) {
+      if (!(err instanceof RateLimitSpecError)) throw err;
+      problems.push(`RATE_LIMIT ${err.message} (got "${env.RATE_LIMIT}")`);
+    }
+  }
+  const trustProxy = (env.TRUST_PROXY ?? '').split(',').map((s) => s.trim()).filter((s) => s !== '');
+  for (const entry of trustProxy) {
+    const why = untrustworthyProxy(entry);
+    if (why !== undefined) problems.push(`TRUST_PROXY: "${entry}" ${why}`);
+  }
+
   const config: Config = {
     port: int('PORT', 8080, 0, 65535),
     host: env.HOST || '127.0.0.1',
@@ -66,7 +93,30 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
     sqliteSynchronous: oneOf('SQLITE_SYNCHRONOUS', ['NORMAL', 'FULL'] as const, 'NORMAL', (s) => s.toUpperCase()),
     bootstrapProjectId: projectId?.toLowerCase(),
     bootstrapApiToken: apiToken,
+    rateLimit,
+    authFailureLimit: int('AUTH_FAILURE_LIMIT', 20, 0, 1_000_000),
+    trustProxy: Object.freeze(trustProxy),
   };
   if (problems.length > 0) throw new ConfigError(problems.join('\n'));
   return Object.freeze(config);
+}
+
+const PROXY_NAMES = new Set(['loopback', 'linklocal', 'uniquelocal']);
+
+/**
+ * Why a TRUST_PROXY entry is refused, or undefined when it is fine. Trusting every address
+ * (`true`, a /0) would let any client write its own address into X-Forwarded-For and so
+ * escape the failed-authentication throttle: only named proxies are accepted.
+ */
+function untrustworthyProxy(entry: string): string | undefined {
+  if (PROXY_NAMES.has(entry)) return undefined;
+  const [address = '', prefix, extra] = entry.split('/');
+  const family = isIP(address);
+  if (family === 0 || extra !== undefined) return 'is not an IP address, a CIDR range (10.0.0.0/8) or loopback, linklocal, uniquelocal';
+  if (prefix === undefined) return undefined;
+  const bits = Number(prefix);
+  const max = family === 4 ? 32 : 128;
+  if (!/^\d{1,3}$/.test(prefix) || bits > max) return `has an invalid prefix length (0 to ${max})`;
+  if (bits === 0) return 'trusts every address: any client could then choose the address it is counted under';
+  return undefined;
 }

@@ -23,6 +23,7 @@ export const RETRY_AFTER_SECONDS = 1;
 export function send(reply: FastifyReply, e: ApiError): FastifyReply {
   if (e.statusCode === 401) reply.header('www-authenticate', 'Basic realm="numberspace"');
   if (e.statusCode === 503) reply.header('retry-after', String(RETRY_AFTER_SECONDS));
+  else if (e.retryAfterSeconds !== undefined) reply.header('retry-after', String(e.retryAfterSeconds));
   reply.code(e.statusCode).type('application/json; charset=utf-8');
   return reply.send(e.items === null ? { error: e.message } : { errors: e.items satisfies readonly ErrorItem[] });
 }

@@ -13,6 +13,11 @@ export const errorResponses = {
   413: { description: 'The body exceeds the 16 KiB limit.', ...SimpleError('Payload Too Large') },
   415: { description: 'The body is not JSON.', ...SimpleError('Unsupported Media Type') },
   422: { description: 'The request failed validation. See errors for details.', ...ErrorListSchema },
+  429: {
+    description:
+      'Too many requests: the project spent the write (or read) quota of its rate limit for the current window, or too many requests with failed credentials came from this client address (valid credentials are never refused this way). Retry after the Retry-After header\'s seconds. While a rate limit applies to the request, every answer carries the RateLimit-Policy and RateLimit fields (draft-ietf-httpapi-ratelimit-headers), for example `RateLimit-Policy: "writes";q=13800;w=10` and `RateLimit: "writes";r=0;t=7`.',
+    ...SimpleError('Too Many Requests'),
+  },
   500: { description: 'An internal server error occurred.', ...SimpleError('Internal Server Error') },
   503: {
     description: 'The database cannot serve the request right now (unreachable, restarting, busy) or the node is starting or stopping. Retry after the Retry-After header\'s seconds.',

@@ -25,6 +25,10 @@ export interface ProjectsTable {
   space_id: string;
   name: string;
   created_at: string;
+  /** The project's own rate-limit spec, canonical; null: the installation's RATE_LIMIT applies. */
+  rate_limit: string | null;
+  /** Most active numbers the project may hold; null: no quota. */
+  number_quota: number | null;
 }
 
 export interface ApiTokensTable {

@@ -18,6 +18,14 @@ export interface ProjectRecord {
   readonly createdAt: string;
 }
 
+/** A project's own abuse limits, set by the operator; null means none of its own. */
+export interface ProjectLimits {
+  /** A rate-limit spec in canonical form (src/limits/rate-limit-spec.ts); null: RATE_LIMIT applies. */
+  readonly rateLimit: string | null;
+  /** Most active numbers the project may hold; null: no quota. */
+  readonly numberQuota: number | null;
+}
+
 export interface TokenRecord {
   readonly id: string;
   readonly projectId: string;
@@ -35,6 +43,9 @@ export interface Credential {
   readonly scopes: readonly Scope[];
   readonly partnerApi: boolean;
   readonly revoked: boolean;
+  /** The project's limits ride along with the credential, so enforcing them costs no query. */
+  readonly rateLimit: string | null;
+  readonly numberQuota: number | null;
 }
 
 /** Spaces, projects and API tokens. */
@@ -45,8 +56,10 @@ export interface TenancyStore {
   findSpace(idOrName: string): Promise<SpaceRecord | undefined>;
   setPartnerApi(spaceId: string, enabled: boolean): Promise<void>;
   createProject(project: ProjectRecord): Promise<void>;
-  listProjects(spaceId?: string): Promise<ProjectRecord[]>;
-  findProject(id: string): Promise<ProjectRecord | undefined>;
+  listProjects(spaceId?: string): Promise<(ProjectRecord & ProjectLimits)[]>;
+  findProject(id: string): Promise<(ProjectRecord & ProjectLimits) | undefined>;
+  /** Sets the limits given (absent ones stay); false when there is no such project. */
+  setProjectLimits(projectId: string, limits: Partial<ProjectLimits>): Promise<boolean>;
   /** Creates the token and records it in the audit trail, in one transaction. */
   createToken(token: TokenRecord, secretHash: string, actor: Actor): Promise<void>;
   listTokens(projectId: string): Promise<TokenRecord[]>;
@@ -88,11 +101,13 @@ export function kyselyTenancyStore(db: Kysely<Database>): TenancyStore {
     partnerApi: r.partner_api === 1,
     createdAt: r.created_at,
   });
-  const toProject = (r: Database['projects']): ProjectRecord => ({
+  const toProject = (r: Database['projects']): ProjectRecord & ProjectLimits => ({
     id: r.id,
     spaceId: r.space_id,
     name: r.name,
     createdAt: r.created_at,
+    rateLimit: r.rate_limit,
+    numberQuota: r.number_quota,
   });
 
   return {
@@ -128,6 +143,17 @@ export function kyselyTenancyStore(db: Kysely<Database>): TenancyStore {
     async findProject(id) {
       const row = await db.selectFrom('projects').selectAll().where('id', '=', id).executeTakeFirst();
       return row && toProject(row);
+    },
+    async setProjectLimits(projectId, limits) {
+      const result = await db
+        .updateTable('projects')
+        .set({
+          ...(limits.rateLimit === undefined ? {} : { rate_limit: limits.rateLimit }),
+          ...(limits.numberQuota === undefined ? {} : { number_quota: limits.numberQuota }),
+        })
+        .where('id', '=', projectId)
+        .executeTakeFirst();
+      return Number(result.numUpdatedRows) > 0;
     },
     async createToken(t, secretHash, actor) {
       await db.transaction().execute(async (trx) => {
@@ -174,7 +200,7 @@ export function kyselyTenancyStore(db: Kysely<Database>): TenancyStore {
         .selectFrom('api_tokens as t')
         .innerJoin('projects as p', 'p.id', 't.project_id')
         .innerJoin('spaces as s', 's.id', 'p.space_id')
-        .select(['t.id', 't.project_id', 't.secret_hash', 't.scopes', 't.revoked_at', 's.partner_api'])
+        .select(['t.id', 't.project_id', 't.secret_hash', 't.scopes', 't.revoked_at', 's.partner_api', 'p.rate_limit', 'p.number_quota'])
         .where('t.secret_hash', '=', secretHash)
         .executeTakeFirst();
       if (row === undefined) return undefined;
@@ -185,6 +211,8 @@ export function kyselyTenancyStore(db: Kysely<Database>): TenancyStore {
         scopes: splitScopes(row.scopes),
         partnerApi: row.partner_api === 1,
         revoked: row.revoked_at !== null,
+        rateLimit: row.rate_limit,
+        numberQuota: row.number_quota,
       };
     },
     async createInitialTenancy(space, project, token, secretHash) {

@@ -2,7 +2,7 @@ import { appendFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pino from 'pino';
-import { buildApp } from '../../src/app.js';
+import { type AppDeps, buildApp } from '../../src/app.js';
 import { type Scope, SCOPES } from '../../src/auth/scopes.js';
 import type { App } from '../../src/http/app-type.js';
 import { openStore, type Store } from '../../src/storage/store.js';
@@ -49,7 +49,14 @@ export function basic(projectId: string, secret: string): string {
  * temp folder, or a fresh PostgreSQL schema), with one ready tenant.
  */
 export async function startServer(
-  options: { authCacheTtlMs?: number; clock?: () => Date; timeouts?: { requestMs: number; headersMs: number } } = {},
+  options: {
+    authCacheTtlMs?: number;
+    clock?: () => Date;
+    timeouts?: { requestMs: number; headersMs: number };
+    /** Rate limit, failed-authentication throttle and their clock; all off when absent. */
+    limits?: AppDeps['limits'];
+    trustProxy?: readonly string[];
+  } = {},
 ): Promise<TestServer> {
   const dir = mkdtempSync(join(tmpdir(), 'numberspace-test-'));
   const database = await freshDatabase(dir);
@@ -61,6 +68,8 @@ export async function startServer(
     authCacheTtlMs: options.authCacheTtlMs ?? 0,
     ...(options.clock === undefined ? {} : { clock: options.clock }),
     ...(options.timeouts === undefined ? {} : { timeouts: options.timeouts }),
+    ...(options.limits === undefined ? {} : { limits: options.limits }),
+    ...(options.trustProxy === undefined ? {} : { trustProxy: options.trustProxy }),
   });
   const url = await app.listen({ port: 0, host: '127.0.0.1' });
   const deps: TenancyDeps = { store: store.tenancy, clock: () => new Date(), newId: () => crypto.randomUUID() };

@@ -1,16 +1,15 @@
-import type { Authenticator } from '../../auth/authenticator.js';
-import { guard } from '../../auth/route-guard.js';
+import { type GuardDeps, guard } from '../../auth/route-guard.js';
 import type { App } from '../../http/app-type.js';
 import { pickErrors } from '../../http/error-responses.js';
 import { PhoneNumberResponse } from '../phone-numbers/phone-number-schemas.js';
 import { ImportPhoneNumberRequest } from './import-schemas.js';
 import type { ImportService } from './import-service.js';
 
-export function importRoutes(app: App, deps: { authenticator: Authenticator; importNumber: ImportService }): void {
+export function importRoutes(app: App, deps: GuardDeps & { importNumber: ImportService }): void {
   app.post(
     '/api/relay/rest/imported_phone_numbers',
     {
-      onRequest: guard(deps.authenticator, { scope: 'numbers', partnerApi: true }),
+      onRequest: guard(deps, { scope: 'numbers', partnerApi: true }),
       schema: {
         operationId: 'create_imported_phone_number',
         summary: 'Import phone number',
@@ -20,7 +19,7 @@ export function importRoutes(app: App, deps: { authenticator: Authenticator; imp
         body: ImportPhoneNumberRequest,
         response: {
           201: { description: 'The number was imported.', ...PhoneNumberResponse },
-          ...pickErrors(400, 401, 403, 413, 415, 422, 500, 503),
+          ...pickErrors(400, 401, 403, 413, 415, 422, 429, 500, 503),
         },
       },
     },

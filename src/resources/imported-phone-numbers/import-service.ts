@@ -19,7 +19,8 @@ export type ImportService = (principal: Principal, request: ImportPhoneNumberReq
 /**
  * Imports a number hosted elsewhere into the caller's project. The body has already passed
  * the schema; this adds the rules a schema cannot state: the declared type must not
- * contradict what the number certainly is, and the number must not be active anywhere.
+ * contradict what the number certainly is, the number must not be active anywhere, and the
+ * project must have room under its number quota, if it has one.
  */
 export function importService(deps: ImportServiceDeps): ImportService {
   return async (principal, request, requestId) => {
@@ -50,8 +51,11 @@ export function importService(deps: ImportServiceDeps): ImportService {
       number_type: numberType,
       capabilities: maskToCapabilities(row.capabilities),
     });
-    // The unique index decides races: exactly one concurrent import of a number wins.
-    if ((await deps.phoneNumbers.insert(row, audit)) === 'taken') throw errors.numberTaken();
+    // The unique index decides races: exactly one concurrent import of a number wins. The
+    // quota is checked inside the same write, so concurrent imports never overshoot it.
+    const outcome = await deps.phoneNumbers.insert(row, audit, principal.numberQuota);
+    if (outcome === 'taken') throw errors.numberTaken();
+    if (outcome === 'over_quota') throw errors.quotaExceeded(principal.numberQuota!);
     return toWire(row);
   };
 }

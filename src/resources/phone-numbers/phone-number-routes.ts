@@ -1,6 +1,5 @@
 import { Type } from '@sinclair/typebox';
-import type { Authenticator } from '../../auth/authenticator.js';
-import { guard } from '../../auth/route-guard.js';
+import { type GuardDeps, guard } from '../../auth/route-guard.js';
 import type { App } from '../../http/app-type.js';
 import { pickErrors } from '../../http/error-responses.js';
 import { ListPhoneNumbersQuery, PhoneNumberListResponse } from './phone-number-list-schemas.js';
@@ -22,8 +21,8 @@ const SCOPE_NOTE = 'Needs an API token with the "numbers" scope, and sees only t
 const NOT_VISIBLE =
   'An id that is unknown, malformed, released, or belongs to another project answers 404 alike.';
 
-export function phoneNumberRoutes(app: App, deps: { authenticator: Authenticator; phoneNumbers: PhoneNumberService }): void {
-  const onRequest = guard(deps.authenticator, { scope: 'numbers' });
+export function phoneNumberRoutes(app: App, deps: GuardDeps & { phoneNumbers: PhoneNumberService }): void {
+  const onRequest = guard(deps, { scope: 'numbers' });
 
   app.get(
     LIST_PATH,
@@ -42,7 +41,7 @@ export function phoneNumberRoutes(app: App, deps: { authenticator: Authenticator
         querystring: ListPhoneNumbersQuery,
         response: {
           200: { description: 'One page of numbers.', ...PhoneNumberListResponse },
-          ...pickErrors(400, 401, 403, 500, 503),
+          ...pickErrors(400, 401, 403, 429, 500, 503),
         },
       },
     },
@@ -61,7 +60,7 @@ export function phoneNumberRoutes(app: App, deps: { authenticator: Authenticator
         params: PhoneNumberParams,
         response: {
           200: { description: 'The number.', ...PhoneNumberResponse },
-          ...pickErrors(401, 403, 404, 500, 503),
+          ...pickErrors(401, 403, 404, 429, 500, 503),
         },
       },
     },
@@ -86,7 +85,7 @@ export function phoneNumberRoutes(app: App, deps: { authenticator: Authenticator
         body: UpdatePhoneNumberRequest,
         response: {
           200: { description: 'The updated number.', ...PhoneNumberResponse },
-          ...pickErrors(400, 401, 403, 404, 413, 415, 422, 500, 503),
+          ...pickErrors(400, 401, 403, 404, 413, 415, 422, 429, 500, 503),
         },
       },
     },
@@ -105,7 +104,7 @@ export function phoneNumberRoutes(app: App, deps: { authenticator: Authenticator
         params: PhoneNumberParams,
         response: {
           204: { description: 'Released; no body.', type: 'null' },
-          ...pickErrors(401, 403, 404, 500, 503),
+          ...pickErrors(401, 403, 404, 429, 500, 503),
         },
       },
     },

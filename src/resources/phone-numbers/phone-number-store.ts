@@ -1,11 +1,12 @@
 import type SQLite from 'better-sqlite3';
-import { type Kysely, sql } from 'kysely';
+import { type Kysely, sql, type Transaction } from 'kysely';
 import { AUDIT_COLUMNS, type AuditEvent } from '../../audit/audit.js';
 import { groupCommitter } from '../../storage/group-commit.js';
 import type { Database } from '../../storage/schema.js';
 import { newPhoneNumberRow, type PhoneNumberRow, type UpdatableColumns } from './phone-number-record.js';
 
-export type InsertOutcome = 'inserted' | 'taken';
+/** 'over_quota': the project already holds its quota of active numbers; nothing was written. */
+export type InsertOutcome = 'inserted' | 'taken' | 'over_quota';
 
 /** A keyset position in the listing order (`created_at` descending, then `id` descending). */
 export interface ListPosition {
@@ -31,8 +32,11 @@ export interface PhoneNumberStore {
   /**
    * 'taken' when the number is already active anywhere in the installation (the unique index
    * said so). The audit event is written in the same transaction, and only if the row was.
+   * With a `numberQuota`, 'over_quota' when the project already holds that many active
+   * numbers, decided inside the same write so concurrent imports never overshoot it; null
+   * costs nothing.
    */
-  insert(row: PhoneNumberRow, audit: AuditEvent): Promise<InsertOutcome>;
+  insert(row: PhoneNumberRow, audit: AuditEvent, numberQuota: number | null): Promise<InsertOutcome>;
   findActive(projectId: string, id: string): Promise<PhoneNumberRow | undefined>;
   /**
    * Up to `limit` active numbers of the project, nearest the position first: newest first
@@ -105,7 +109,7 @@ export function kyselyPhoneNumberStore(db: Kysely<Database>, sqlite: SQLite.Data
   const insertBatch = sqlite === null ? postgresInsertBatch(db) : sqliteInsertBatch(sqlite);
   const findActive = sqlite === null ? undefined : sqliteFindActive(sqlite);
   return {
-    insert: (row, audit) => insertBatch.submit({ row, audit }),
+    insert: (row, audit, quota) => insertBatch.submit({ row, audit, quota }),
     async findActive(projectId, id) {
       if (findActive !== undefined) return findActive(projectId, id);
       return db
@@ -163,10 +167,11 @@ function lazily<T>(make: () => T): () => T {
   return () => (value ??= make());
 }
 
-/** An import as the batcher carries it: the row and its audit record. */
+/** An import as the batcher carries it: the row, its audit record and the project's quota (null: none). */
 interface PendingImport {
   readonly row: PhoneNumberRow;
   readonly audit: AuditEvent;
+  readonly quota: number | null;
 }
 
 const insertStatement = (table: string, columns: readonly string[], tail = '') =>
@@ -176,9 +181,17 @@ function sqliteInsertBatch(handle: SQLite.Database) {
   const writeAll = lazily(() => {
     const insert = handle.prepare(insertStatement('phone_numbers', COLUMNS, ' on conflict do nothing'));
     const record = handle.prepare(insertStatement('audit_events', AUDIT_COLUMNS));
+    // Count and insert in one statement: the count is taken under the write lock the insert
+    // holds, so no other writer (another process on the same file) can slip in between.
+    const insertWithinQuota = handle.prepare(
+      `insert into phone_numbers (${COLUMNS.join(', ')}) select ${COLUMNS.map((c) => `@${c}`).join(', ')}` +
+        ` where (select count(*) from phone_numbers where project_id = @project_id and released_at is null) < @quota on conflict do nothing`,
+    );
+    const activeCount = handle.prepare('select count(*) from phone_numbers where project_id = ? and released_at is null').pluck();
     return handle.transaction((items: readonly PendingImport[]): InsertOutcome[] =>
-      items.map(({ row, audit }) => {
-        if (insert.run(row).changes !== 1) return 'taken';
+      items.map(({ row, audit, quota }) => {
+        const changes = quota === null ? insert.run(row).changes : insertWithinQuota.run({ ...row, quota }).changes;
+        if (changes !== 1) return quota !== null && (activeCount.get(row.project_id) as number) >= quota ? 'over_quota' : 'taken';
         record.run(audit);
         return 'inserted';
       }),
@@ -205,18 +218,72 @@ function postgresInsertBatch(db: Kysely<Database>) {
     maxBatch: 500,
     write: (items) =>
       db.transaction().execute(async (trx) => {
-        const inserted = await trx
-          .insertInto('phone_numbers')
-          .values(items.map((i) => i.row))
-          .onConflict((oc) => oc.doNothing())
-          .returning('id')
-          .execute();
-        const ids = new Set(inserted.map((r) => r.id));
+        const insertRows = async (rows: readonly PhoneNumberRow[]) =>
+          rows.length === 0
+            ? []
+            : trx.insertInto('phone_numbers').values([...rows]).onConflict((oc) => oc.doNothing()).returning('id').execute();
+        const ids = new Set<string>();
+        const overQuota = await insertWithinQuotas(trx, items, insertRows, ids);
+        for (const r of await insertRows(items.filter((i) => i.quota === null).map((i) => i.row))) ids.add(r.id);
         const audits = items.filter((i) => ids.has(i.row.id)).map((i) => i.audit);
         if (audits.length > 0) await trx.insertInto('audit_events').values(audits).execute();
-        return items.map((i): InsertOutcome => (ids.has(i.row.id) ? 'inserted' : 'taken'));
+        return items.map((i): InsertOutcome => (ids.has(i.row.id) ? 'inserted' : overQuota.has(i.row.id) ? 'over_quota' : 'taken'));
       }),
   });
+}
+
+/**
+ * The imports of a PostgreSQL batch whose projects have a quota. Concurrent batches (on this
+ * node or another) would each count the same committed rows and together overshoot, so each
+ * such project's row is locked first (FOR UPDATE, in id order, before anything is inserted,
+ * so two batches never wait on each other in opposite orders); the count read after the lock
+ * sees everything the previous holder committed. Inserts up to the room left; a number
+ * refused as taken frees its slot for the next import in line. Adds the ids written to
+ * `ids`; returns the ids refused for the quota.
+ */
+async function insertWithinQuotas(
+  trx: Transaction<Database>,
+  items: readonly PendingImport[],
+  insertRows: (rows: readonly PhoneNumberRow[]) => Promise<{ id: string }[]>,
+  ids: Set<string>,
+): Promise<Set<string>> {
+  const overQuota = new Set<string>();
+  const byProject = new Map<string, { quota: number; pending: PhoneNumberRow[] }>();
+  for (const { row, quota } of items) {
+    if (quota === null) continue;
+    const p = byProject.get(row.project_id);
+    // Two callers may briefly disagree on a changed quota (credential caches): the lower wins.
+    if (p === undefined) byProject.set(row.project_id, { quota, pending: [row] });
+    else {
+      p.quota = Math.min(p.quota, quota);
+      p.pending.push(row);
+    }
+  }
+  if (byProject.size === 0) return overQuota;
+  const projectIds = [...byProject.keys()].sort();
+  await trx.selectFrom('projects').select('id').where('id', 'in', projectIds).orderBy('id').forUpdate().execute();
+  const counts = await trx
+    .selectFrom('phone_numbers')
+    .select((eb) => ['project_id', eb.fn.countAll<string | number>().as('n')])
+    .where('project_id', 'in', projectIds)
+    .where('released_at', 'is', null)
+    .groupBy('project_id')
+    .execute();
+  const active = new Map(counts.map((c) => [c.project_id, Number(c.n)]));
+  for (const projectId of projectIds) {
+    const { quota, pending } = byProject.get(projectId)!;
+    let room = quota - (active.get(projectId) ?? 0);
+    let next = 0;
+    while (room > 0 && next < pending.length) {
+      const batch = pending.slice(next, next + room);
+      next += batch.length;
+      const inserted = await insertRows(batch);
+      for (const r of inserted) ids.add(r.id);
+      room -= inserted.length;
+    }
+    for (let i = next; i < pending.length; i++) overQuota.add(pending[i]!.id);
+  }
+  return overQuota;
 }
 
 function sqliteFindActive(handle: SQLite.Database) {

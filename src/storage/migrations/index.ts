@@ -2,6 +2,7 @@ import type { Migration, MigrationProvider } from 'kysely';
 import * as m001 from './001-initial.js';
 import * as m002 from './002-server-secrets.js';
 import * as m003 from './003-audit.js';
+import * as m004 from './004-abuse-limits.js';
 
 /**
  * One numbered history for every backend. Names sort in the order they apply; a migration
@@ -11,6 +12,7 @@ const MIGRATIONS: Readonly<Record<string, Migration>> = Object.freeze({
   '001-initial': m001,
   '002-server-secrets': m002,
   '003-audit': m003,
+  '004-abuse-limits': m004,
 });
 
 export const LATEST_MIGRATION = Object.keys(MIGRATIONS).sort().at(-1)!;
