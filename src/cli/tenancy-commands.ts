@@ -110,7 +110,7 @@ export async function projectsCommand(config: Config, io: Io, [action, ...rest]:
         }
         printTable(io, [projectRow((await store.tenancy.findProject(id))!)], json);
         // Nodes read limits along with credentials, so a change waits out their credential cache.
-        if (!json) io.err(`Running servers apply this within AUTH_CACHE_TTL_MS (${config.authCacheTtlMs} ms here).`);
+        if (!json) io.err('Running servers apply this within their AUTH_CACHE_TTL_MS (2000 ms unless set otherwise).');
         return 0;
       }
       default:
