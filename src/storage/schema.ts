@@ -91,6 +91,11 @@ export interface PhoneNumbersTable {
   message_relay_topic: string | null;
   message_relay_context: string | null;
   message_relay_application: string | null;
+  /**
+   * The number's PhoneNumberResponse as JSON text, exactly as answered; rewritten by every
+   * write (see migration 005). Never null once written by this version.
+   */
+  wire: string | null;
 }
 
 /** Installation-wide secrets, shared by every node over the database. */

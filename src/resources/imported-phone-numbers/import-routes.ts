@@ -1,6 +1,7 @@
 import { type GuardDeps, guard } from '../../auth/route-guard.js';
 import type { App } from '../../http/app-type.js';
 import { pickErrors } from '../../http/error-responses.js';
+import { sendJson } from '../../http/send-json.js';
 import { PhoneNumberResponse } from '../phone-numbers/phone-number-schemas.js';
 import { ImportPhoneNumberRequest } from './import-schemas.js';
 import type { ImportService } from './import-service.js';
@@ -24,8 +25,7 @@ export function importRoutes(app: App, deps: GuardDeps & { importNumber: ImportS
       },
     },
     async (request, reply) => {
-      const created = await deps.importNumber(request.principal, request.body, request.id);
-      return reply.code(201).send(created);
+      return sendJson(reply, await deps.importNumber(request.principal, request.body, request.id), 201);
     },
   );
 }

@@ -4,8 +4,7 @@ import { capabilitiesToMask, maskToCapabilities } from '../../domain/capabilitie
 import { errors, invalid } from '../../domain/errors.js';
 import { canonicalNumber, numberFacts, requestedToWireType } from '../../domain/phone-number.js';
 import type { PhoneNumberStore } from '../phone-numbers/phone-number-store.js';
-import { newPhoneNumberRow, toWire } from '../phone-numbers/phone-number-record.js';
-import type { PhoneNumberResponse } from '../phone-numbers/phone-number-schemas.js';
+import { newPhoneNumberRow } from '../phone-numbers/phone-number-record.js';
 import type { ImportPhoneNumberRequest } from './import-schemas.js';
 
 export interface ImportServiceDeps {
@@ -14,7 +13,8 @@ export interface ImportServiceDeps {
   readonly newId: () => string;
 }
 
-export type ImportService = (principal: Principal, request: ImportPhoneNumberRequest, requestId: string) => Promise<PhoneNumberResponse>;
+/** Resolves the created number's PhoneNumberResponse as JSON text, ready to send. */
+export type ImportService = (principal: Principal, request: ImportPhoneNumberRequest, requestId: string) => Promise<string>;
 
 /**
  * Imports a number hosted elsewhere into the caller's project. The body has already passed
@@ -56,6 +56,6 @@ export function importService(deps: ImportServiceDeps): ImportService {
     const outcome = await deps.phoneNumbers.insert(row, audit, principal.numberQuota);
     if (outcome === 'taken') throw errors.numberTaken();
     if (outcome === 'over_quota') throw errors.quotaExceeded(principal.numberQuota!);
-    return toWire(row);
+    return row.wire!;
   };
 }

@@ -61,7 +61,7 @@ export function newPhoneNumberRow(fields: {
   countryCode: string | null;
   now: string;
 }): PhoneNumberRow {
-  return {
+  const row: PhoneNumberRow = {
     id: fields.id,
     project_id: fields.projectId,
     number: fields.number,
@@ -107,7 +107,20 @@ export function newPhoneNumberRow(fields: {
     message_relay_topic: null,
     message_relay_context: null,
     message_relay_application: null,
+    wire: null,
   };
+  return withWire(row);
+}
+
+/** The row with its stored wire form brought up to date with its columns. */
+export function withWire<T extends PhoneNumberRow>(row: T): T {
+  row.wire = JSON.stringify(toWire(row));
+  return row;
+}
+
+/** The row's wire JSON: the stored text, or (for a row no write has touched since migration) rebuilt. */
+export function wireJson(row: Pick<PhoneNumberRow, 'wire'> & Partial<PhoneNumberRow>): string {
+  return row.wire ?? JSON.stringify(toWire(row as PhoneNumberRow));
 }
 
 /**

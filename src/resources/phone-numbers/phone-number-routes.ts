@@ -2,6 +2,7 @@ import { Type } from '@sinclair/typebox';
 import { type GuardDeps, guard } from '../../auth/route-guard.js';
 import type { App } from '../../http/app-type.js';
 import { pickErrors } from '../../http/error-responses.js';
+import { sendJson } from '../../http/send-json.js';
 import { ListPhoneNumbersQuery, PhoneNumberListResponse } from './phone-number-list-schemas.js';
 import { PhoneNumberResponse } from './phone-number-schemas.js';
 import { LIST_PATH, type PhoneNumberService } from './phone-number-service.js';
@@ -45,7 +46,7 @@ export function phoneNumberRoutes(app: App, deps: GuardDeps & { phoneNumbers: Ph
         },
       },
     },
-    async (request) => deps.phoneNumbers.list(request.principal, request.query),
+    async (request, reply) => sendJson(reply, await deps.phoneNumbers.list(request.principal, request.query)),
   );
 
   app.get(
@@ -64,7 +65,7 @@ export function phoneNumberRoutes(app: App, deps: GuardDeps & { phoneNumbers: Ph
         },
       },
     },
-    async (request) => deps.phoneNumbers.get(request.principal, request.params.id),
+    async (request, reply) => sendJson(reply, await deps.phoneNumbers.get(request.principal, request.params.id)),
   );
 
   app.put(
@@ -89,7 +90,7 @@ export function phoneNumberRoutes(app: App, deps: GuardDeps & { phoneNumbers: Ph
         },
       },
     },
-    async (request) => deps.phoneNumbers.update(request.principal, request.params.id, request.body, request.id),
+    async (request, reply) => sendJson(reply, await deps.phoneNumbers.update(request.principal, request.params.id, request.body, request.id)),
   );
 
   app.delete(

@@ -1,7 +1,7 @@
 import { type Actor, auditEvent, changedAttributes } from '../../audit/audit.js';
 import type { Principal } from '../../auth/authenticator.js';
 import { errors } from '../../domain/errors.js';
-import { type PhoneNumberRow, toWire, updatableColumns } from './phone-number-record.js';
+import { type PhoneNumberRow, updatableColumns, wireJson } from './phone-number-record.js';
 import {
   DEFAULT_PAGE_SIZE,
   type ListPhoneNumbersQuery,
@@ -25,11 +25,17 @@ export interface PhoneNumberServiceDeps {
   readonly clock: () => Date;
 }
 
-/** Every operation sees only the caller's project; anything else is not found. */
+/**
+ * Every operation sees only the caller's project; anything else is not found. Answers are
+ * JSON text, ready to send: numbers are sent from their stored wire form (see migration 005).
+ */
 export interface PhoneNumberService {
-  list(principal: Principal, query: ListPhoneNumbersQuery): Promise<PhoneNumberListResponse>;
-  get(principal: Principal, id: string): Promise<PhoneNumberResponse>;
-  update(principal: Principal, id: string, body: UpdatePhoneNumberRequest, requestId: string): Promise<PhoneNumberResponse>;
+  /** A PhoneNumberListResponse. */
+  list(principal: Principal, query: ListPhoneNumbersQuery): Promise<string>;
+  /** A PhoneNumberResponse. */
+  get(principal: Principal, id: string): Promise<string>;
+  /** The updated PhoneNumberResponse. */
+  update(principal: Principal, id: string, body: UpdatePhoneNumberRequest, requestId: string): Promise<string>;
   release(principal: Principal, id: string, requestId: string): Promise<void>;
 }
 
@@ -63,7 +69,7 @@ export function phoneNumberService(deps: PhoneNumberServiceDeps): PhoneNumberSer
     list: (principal, query) => listPage(deps, principal, query),
 
     async get(principal, rawId) {
-      return toWire(await findOrThrow(principal.projectId, numberId(rawId)));
+      return wireJson(await findOrThrow(principal.projectId, numberId(rawId)));
     },
 
     async update(principal, rawId, body, requestId) {
@@ -84,7 +90,7 @@ export function phoneNumberService(deps: PhoneNumberServiceDeps): PhoneNumberSer
           }),
       );
       if (updated === undefined) throw errors.notFound();
-      return toWire(updated);
+      return wireJson(updated);
     },
 
     async release(principal, rawId, requestId) {
@@ -105,7 +111,7 @@ export function phoneNumberService(deps: PhoneNumberServiceDeps): PhoneNumberSer
  * a walk along links.next sees every number that exists throughout exactly once, whatever
  * is imported or released meanwhile, and each page costs one index range scan.
  */
-async function listPage(deps: PhoneNumberServiceDeps, principal: Principal, query: ListPhoneNumbersQuery): Promise<PhoneNumberListResponse> {
+async function listPage(deps: PhoneNumberServiceDeps, principal: Principal, query: ListPhoneNumbersQuery): Promise<string> {
   const pageSize = query.page_size === undefined ? DEFAULT_PAGE_SIZE : Number(query.page_size);
   const requestedPage = query.page_number === undefined ? undefined : Number(query.page_number);
   // The schema's patterns already bound both; this keeps the service safe on its own.
@@ -177,7 +183,11 @@ async function listPage(deps: PhoneNumberServiceDeps, principal: Principal, quer
     const from = first === undefined ? cursor : { createdAt: first.created_at, id: first.id };
     links.prev = link(pageNumber - 1, mint({ direction: 'prev', createdAt: from.createdAt, id: from.id, pageNumber: pageNumber - 1 }));
   }
-  return { links, data: page.map(toWire) };
+  // Numbers are spliced in as stored; links serialise in the schema's key order (self, first, next, prev).
+  const data = await Promise.all(
+    page.map(async (row) => row.wire ?? wireJson((await deps.phoneNumbers.findActive(principal.projectId, row.id)) ?? row)),
+  );
+  return `{"links":${JSON.stringify(links)},"data":[${data.join(',')}]}`;
 }
 
 /** A path, so it works behind any proxy; SignalWire's SDK follows a path or an absolute URL alike. */

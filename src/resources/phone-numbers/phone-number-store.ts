@@ -3,10 +3,13 @@ import { type Kysely, sql, type Transaction } from 'kysely';
 import { AUDIT_COLUMNS, type AuditEvent } from '../../audit/audit.js';
 import { groupCommitter } from '../../storage/group-commit.js';
 import type { Database } from '../../storage/schema.js';
-import { newPhoneNumberRow, type PhoneNumberRow, type UpdatableColumns } from './phone-number-record.js';
+import { newPhoneNumberRow, type PhoneNumberRow, type UpdatableColumns, withWire } from './phone-number-record.js';
 
 /** 'over_quota': the project already holds its quota of active numbers; nothing was written. */
 export type InsertOutcome = 'inserted' | 'taken' | 'over_quota';
+
+/** What a listing needs of a number: its keyset position and its wire form. */
+export type ListedNumber = Pick<PhoneNumberRow, 'id' | 'created_at' | 'wire'>;
 
 /** A keyset position in the listing order (`created_at` descending, then `id` descending). */
 export interface ListPosition {
@@ -43,7 +46,7 @@ export interface PhoneNumberStore {
    * from the top or going 'next', oldest first going 'prev'. One index range scan, whatever
    * the inventory's size.
    */
-  listPage(query: ListPageQuery): Promise<PhoneNumberRow[]>;
+  listPage(query: ListPageQuery): Promise<ListedNumber[]>;
   /**
    * Updates an active number with the columns `change` derives from it, atomically: no other
    * write of that number lands between the read and the write. `change` may throw to refuse;
@@ -77,7 +80,8 @@ export function listPageQuery(db: Kysely<Database>, q: ListPageQuery) {
   const ahead = q.from === null || q.from.direction === 'next';
   let query = db
     .selectFrom('phone_numbers')
-    .selectAll()
+    // The page is sent from the stored wire form; the keyset needs only created_at and id.
+    .select(['id', 'created_at', 'wire'])
     .where('project_id', '=', q.projectId)
     .where('released_at', 'is', null);
   if (q.from !== null) {
@@ -138,9 +142,10 @@ export function kyselyPhoneNumberStore(db: Kysely<Database>, sqlite: SQLite.Data
           .executeTakeFirst();
         if (stored === undefined) return undefined;
         const columns = change(stored);
-        await trx.updateTable('phone_numbers').set(columns).where('id', '=', id).execute();
+        const updated = withWire({ ...stored, ...columns });
+        await trx.updateTable('phone_numbers').set({ ...columns, wire: updated.wire }).where('id', '=', id).execute();
         await trx.insertInto('audit_events').values(audit(stored, columns)).execute();
-        return { ...stored, ...columns };
+        return updated;
       });
     },
     async release(projectId, id, at, audit) {
