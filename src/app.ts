@@ -3,7 +3,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { Logger } from 'pino';
 import type { App } from './http/app-type.js';
 import { createAuthenticator } from './auth/authenticator.js';
-import { installErrorHandling } from './http/error-handler.js';
+import { installErrorHandling, send } from './http/error-handler.js';
 import { errors } from './domain/errors.js';
 import { answerClientError, hasAmbiguousHost } from './http/framing.js';
 import { MAX_JSON_DEPTH, nestsDeeperThan } from './http/json-depth.js';
@@ -66,6 +66,14 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     clientErrorHandler: answerClientError,
     // Requests that arrive while closing get the API's own 503 with Retry-After (see readiness).
     return503OnClosing: false,
+    // A path parameter of any length reaches its route, which answers it (an over-long id is
+    // simply not found); the 16 KiB header cap bounds it.
+    maxParamLength: 16 * 1024,
+    // A path with a malformed percent-escape matches no route: the simple 400 body, like every
+    // other malformed request, instead of Fastify's own shape that echoes the URL.
+    frameworkErrors: (_error, _request, reply) => {
+      send(reply, errors.badRequest());
+    },
     // Only named proxies: trusting any sender would let a client pick the address its failed
     // authentications are counted under.
     trustProxy: deps.trustProxy !== undefined && deps.trustProxy.length > 0 ? [...deps.trustProxy] : false,

@@ -128,7 +128,7 @@ export const SIMPLE_REASONS: Readonly<Record<number, string>> = {
 /** The 422 codes of the README's table. */
 export const INVALID_CODES = [
   'missing_attribute', 'unknown_attribute', 'invalid_type', 'invalid_value', 'invalid_length', 'invalid_format',
-  'empty_list', 'invalid_body', 'handler_mismatch', 'number_type_mismatch', 'number_taken',
+  'empty_list', 'invalid_body', 'handler_mismatch', 'number_type_mismatch', 'number_taken', 'quota_exceeded',
 ] as const;
 const FORBIDDEN_CODES = ['missing_scope', 'partner_api_disabled'];
 

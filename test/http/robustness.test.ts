@@ -594,6 +594,25 @@ describe('robustness: hostile bodies, media types, methods and URLs', () => {
     t.diagnostic(`observed: ${JSON.stringify(Object.fromEntries(observed))}`);
   });
 
+  test('constructor.prototype is refused with 400; a plain constructor attribute is an unknown attribute (422), as the README says', async () => {
+    const answers: string[] = [];
+    for (const [label, text, status] of [
+      ['constructor.prototype', (n: string) => `{"constructor":{"prototype":{"x":1}},"number":"${n}","number_type":"longcode"}`, 400],
+      ['nested constructor.prototype', (n: string) => `{"number":"${n}","number_type":"longcode","x":{"constructor":{"prototype":{}}}}`, 400],
+      ['constructor: string', (n: string) => `{"constructor":"x","number":"${n}","number_type":"longcode"}`, 422],
+      ['constructor: {}', (n: string) => `{"number":"${n}","number_type":"longcode","constructor":{}}`, 422],
+      ['constructor: null', (n: string) => `{"number":"${n}","number_type":"longcode","constructor":null}`, 422],
+      ['nested constructor', (n: string) => `{"number":"${n}","number_type":"longcode","x":{"constructor":"y"}}`, 422],
+    ] as const) {
+      const number = fresh();
+      const res = await post('hostile: prototype keys', text(number));
+      const expected = status === 400 ? res.text === BAD_REQUEST : res.body?.errors?.[0]?.code === 'unknown_attribute';
+      if (res.status !== status || !expected) answers.push(`${label}: ${res.status} ${res.text}`);
+      await storedIffAccepted('hostile: prototype keys', res, number, new Map(), label);
+    }
+    assert.deepEqual(answers, []);
+  });
+
   test('duplicate keys, a byte-order mark, non-UTF-8 bytes', async (t) => {
     const observed = new Map<string, string>();
     const dup = (a: string, b: string) => `{"number":"${a}","number":"${b}","number_type":"longcode"}`;
@@ -760,6 +779,18 @@ describe('robustness: hostile bodies, media types, methods and URLs', () => {
     assert.equal((await call(server, 'hostile: query values', 'GET', `${NUMBERS}?page_number=0`, { auth: tenant.auth })).status, 200);
   });
 
+  test('a NUL in a filter is literal text like any other character: it matches nothing here', async () => {
+    const created = await call(server, 'hostile: query values', 'POST', IMPORT, { auth: tenant.auth, body: { number: fresh(), number_type: 'longcode' } });
+    accepted.set(created.body.id, created.body.number);
+    const named = await call(server, 'hostile: query values', 'PUT', `${NUMBERS}/${created.body.id}`, { auth: tenant.auth, body: { name: 'front desk' } });
+    assert.equal(named.status, 200);
+    for (const query of ['filter_number=%00', 'filter_number=5%00zzz', 'filter_number=%2B1555%00', 'filter_name=%00', 'filter_name=front%00zzz', 'filter_name=d%00']) {
+      const res = await call(server, 'hostile: query values', 'GET', `${NUMBERS}?${query}`, { auth: tenant.auth });
+      assert.equal(res.status, 200, `${query}: ${res.text}`);
+      assert.deepEqual(res.body.data.map((n: { number: string }) => n.number), [], `${query} must match no number: no number or name contains a NUL`);
+    }
+  });
+
   test('afterwards: the project holds exactly the numbers that were accepted', async (t) => {
     const res = await call(server, 'hostile: verification', 'GET', `${NUMBERS}?page_size=1000`, { auth: tenant.auth });
     const listed = new Map<string, string>(res.body.data.map((n: { id: string; number: string }) => [n.id, n.number]));
@@ -810,6 +841,49 @@ describe('robustness: ids in the path and page tokens', () => {
     return res;
   }
 
+  test('an id that is not a UUID answers 404 Not Found, however long or oddly escaped', async () => {
+    const odd = ['a'.repeat(36), 'a'.repeat(101), 'a'.repeat(500), `${ids[0]!}${'0'.repeat(100)}`, '9'.repeat(5000), '%00', '%2F', '%2e%2e', '..%2F..%2Fopenapi.json', `${ids[0]!}%00`, encodeURIComponent('𝟏'.repeat(40))];
+    // Every answer is collected first, so one failure reports them all.
+    const wrong: string[] = [];
+    for (const id of odd) {
+      for (const method of ['GET', 'PUT', 'DELETE']) {
+        const res = await answer(method, `${NUMBERS}/${id}`, tenant.auth, method === 'PUT' ? { name: 'x' } : undefined);
+        if (res.status !== 404 || res.text !== NOT_FOUND) wrong.push(`${method} /phone_numbers/${id.slice(0, 40)}… (${id.length} characters): ${res.status} ${res.text.slice(0, 160)}`);
+      }
+      // Without credentials nothing is revealed either: 401, or the same 404.
+      const anonymous = await answer('GET', `${NUMBERS}/${id}`, null);
+      if (anonymous.status !== 401 && anonymous.status !== 404) wrong.push(`anonymous GET /phone_numbers/${id.slice(0, 40)}…: ${anonymous.status} ${anonymous.text.slice(0, 160)}`);
+    }
+    assert.deepEqual(wrong, []);
+    for (const id of ids) assert.equal((await call(server, 'path ids', 'GET', `${NUMBERS}/${id}`, { auth: tenant.auth })).status, 200, 'nothing was released');
+  });
+
+  test('an id with a malformed percent-escape is a malformed request: 400, with or without credentials', async () => {
+    const wrong: string[] = [];
+    for (const id of ['%ZZ', '%', '%E0%A4%A', '%C0%AF', '%ED%A0%80']) {
+      for (const method of ['GET', 'PUT', 'DELETE']) {
+        for (const auth of [tenant.auth, null]) {
+          const res = await answer(method, `${NUMBERS}/${id}`, auth, method === 'PUT' ? { name: 'x' } : undefined);
+          if (res.status !== 400 || res.text !== BAD_REQUEST) wrong.push(`${auth === null ? 'anonymous ' : ''}${method} /phone_numbers/${id}: ${res.status} ${res.text.slice(0, 160)}`);
+        }
+      }
+    }
+    assert.deepEqual(wrong, []);
+  });
+
+  test('a malformed escape in a route path answers a documented simple body', async () => {
+    const wrong: string[] = [];
+    for (const path of [`${IMPORT}%ZZ`, `${IMPORT}%`, `/api/relay/rest/%E0%A4%A/phone_numbers`, `${NUMBERS}%C0`, `${NUMBERS}/%ZZ`]) {
+      for (const auth of [tenant.auth, null]) {
+        const res = await answer('POST', path, auth, { number: '+15553339999', number_type: 'longcode' });
+        const documented = (res.status === 400 && res.text === BAD_REQUEST) || (res.status === 404 && res.text === NOT_FOUND) || (auth === null && res.status === 401);
+        if (!documented) wrong.push(`${auth === null ? 'anonymous ' : ''}POST ${path}: ${res.status} ${res.text}`);
+      }
+    }
+    assert.deepEqual(wrong, []);
+    assert.equal((await call(server, 'path ids', 'POST', IMPORT, { auth: tenant.auth, body: { number: '+15553339999', number_type: 'longcode' } })).status, 201, 'nothing was stored');
+  });
+
   test('page_token garbage of every shape answers 400 Bad Request', async (t) => {
     const real = fc.constantFrom(...tokens);
     const base64url = fc.string({ unit: fc.constantFrom(...'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_'), minLength: 1, maxLength: 200 });
@@ -841,6 +915,25 @@ describe('robustness: ids in the path and page tokens', () => {
       { numRuns: 200 },
     );
     t.diagnostic(`requests: ${JSON.stringify(Object.fromEntries([...sent].filter(([k]) => k.startsWith('page tokens') || k.startsWith('path ids'))))}`);
+  });
+
+  test('a real token with any one character replaced, or cut short, answers 400', async () => {
+    const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+    for (const { token, query } of tokens.slice(0, 2)) {
+      const variants = new Set<string>();
+      for (let i = 0; i < token.length; i++) {
+        // One substitute everywhere; every substitute at the last character of each part,
+        // where a base64url decoder may ignore the low bits.
+        const lastOfPart = i === token.length - 1 || token[i + 1] === '.';
+        const substitutes = lastOfPart ? [...alphabet] : [alphabet[(alphabet.indexOf(token[i]!) + 17) % 64]!];
+        for (const c of substitutes) if (c !== token[i]) variants.add(token.slice(0, i) + c + token.slice(i + 1));
+        variants.add(token.slice(0, i));
+      }
+      for (const t of variants) {
+        const res = await list('page tokens: altered', `${query}&page_token=${encodeURIComponent(t)}`);
+        assert.deepEqual([res.status, res.text], [400, BAD_REQUEST], `altered token ${t} (real: ${token})`);
+      }
+    }
   });
 
   test('a token answers 400 with another page size, other filters, another page_number, or twice', async () => {
@@ -994,9 +1087,12 @@ function applyUpdateRules(stored: Stored, body: unknown): { problems: string[] }
   for (const attribute of [...TEXT_ATTRIBUTES, ...URL_ATTRIBUTES, ...Object.keys(ENUMS), ...CLEARABLE_UUIDS]) {
     if (attribute in values && attribute !== 'call_flow_version') next[attribute] = values[attribute] === '' ? null : values[attribute]!;
   }
-  for (const attribute of URL_ATTRIBUTES) {
+  // Text must be storable as sent: no NUL, no unpaired surrogate (one problem per attribute).
+  const unstorable = (v: string) => v.includes('\u0000') || /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/.test(v);
+  for (const attribute of [...TEXT_ATTRIBUTES, ...URL_ATTRIBUTES]) {
     const v = values[attribute];
-    if (v !== undefined && v !== '' && !isPlainHttpUrl(v)) problems.push(`invalid_format:${attribute}`);
+    if (v !== undefined && unstorable(v)) problems.push(`invalid_format:${attribute}`);
+    else if (URL_ATTRIBUTES.includes(attribute) && v !== undefined && v !== '' && !isPlainHttpUrl(v)) problems.push(`invalid_format:${attribute}`);
   }
   const handler = next.call_handler ?? null;
   if (handler !== stored.call_handler) {
@@ -1094,6 +1190,23 @@ describe('robustness: update bodies are accepted exactly when the README rules h
     assert.deepEqual((await call(server, 'update: no coercion', 'GET', `${NUMBERS}/${n.id}`, { auth: tenant.auth })).body, wire(n, n.updatedAt));
   });
 
+  test('a URL without a host as written (empty authority, backslashes) is refused, not repaired by a forgiving parser', async () => {
+    const n = numbers[2]!;
+    const accepted: string[] = [];
+    for (const url of ['https:///x', 'http:///example.com/voice', 'https:////example.com/', 'http://\\\\example.com/voice', 'https:/\\example.com/']) {
+      const res = await call(server, 'update: URLs', 'PUT', `${NUMBERS}/${n.id}`, { auth: tenant.auth, body: { call_request_url: url } });
+      if (res.status !== 422) {
+        accepted.push(`${JSON.stringify(url)} answered ${res.status}`);
+        // Keep the model in step with what the server stored.
+        if (res.status === 200) {
+          n.stored.call_request_url = url;
+          n.updatedAt = res.body.updated_at;
+        }
+      } else assert.deepEqual(itemKeys(res.body), ['invalid_format:call_request_url']);
+    }
+    assert.deepEqual(accepted, [], 'an RFC 3986 reader of these sees no host');
+  });
+
   /** Text the update accepts is stored as sent: GET answers what the update answered. Refusing it would be a documented 422. */
   async function assertStoredAsSent(cls: string, id: string, texts: string[]) {
     for (const name of texts) {
@@ -1107,6 +1220,19 @@ describe('robustness: update bodies are accepted exactly when the README rules h
     }
   }
 
+  test('control characters in text are stored as sent; NUL is refused', async () => {
+    const res = await call(server, 'update: stored as sent', 'POST', IMPORT, { auth: tenant.auth, body: { number: '+15552229001', number_type: 'longcode' } });
+    await assertStoredAsSent('update: stored as sent', res.body.id, ['\u0001\u001f\u007f', 'tab\tnew\nline', '\ufeff\ufffe\uffff']);
+    for (const name of ['a\u0000b', '\u0000']) {
+      const refused = await call(server, 'update: stored as sent', 'PUT', `${NUMBERS}/${res.body.id}`, { auth: tenant.auth, body: { name } });
+      assert.deepEqual([refused.status, itemKeys(refused.body)], [422, ['invalid_format:name']]);
+    }
+  });
+
+  test('lone UTF-16 surrogates in text are refused or stored as sent, never silently replaced', async () => {
+    const res = await call(server, 'update: stored as sent', 'POST', IMPORT, { auth: tenant.auth, body: { number: '+15552229002', number_type: 'longcode' } });
+    await assertStoredAsSent('update: stored as sent', res.body.id, ['x\ud800y', '\udfff', 'emoji 😀 then lone \ud83d']);
+  });
 });
 
 describe('robustness: tenant isolation', () => {

@@ -125,6 +125,10 @@ export function kyselyPhoneNumberStore(db: Kysely<Database>, sqlite: SQLite.Data
         .executeTakeFirst();
     },
     async listPage(query) {
+      // Stored text never holds NUL (updates refuse it), so a filter containing one matches
+      // nothing; and neither database can take it as a LIKE pattern (SQLite would end the
+      // pattern there, PostgreSQL refuses the query).
+      if (query.nameContains?.includes('\u0000') === true || query.numberContains?.includes('\u0000') === true) return [];
       return listPageQuery(db, query).execute();
     },
     async updateActive(projectId, id, change, audit) {

@@ -4,6 +4,13 @@ import type { UpdatePhoneNumberRequest } from './phone-number-update-schemas.js'
 
 type Body = UpdatePhoneNumberRequest;
 
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+/** Text a database keeps as sent: no NUL (PostgreSQL cannot store it), no unpaired surrogate. */
+function isStorableText(value: string): boolean {
+  return !value.includes('\u0000') && !LONE_SURROGATE.test(value);
+}
+
 /** The request attributes stored in the column of the same name. */
 const DIRECT_ATTRIBUTES = [
   'name',
@@ -97,6 +104,12 @@ export function applyUpdate(stored: PhoneNumberRow, body: Body, now: Date): Upda
   for (const attribute of DIRECT_ATTRIBUTES) {
     const value = body[attribute];
     if (value === undefined) continue;
+    // Text is stored and answered as sent: NUL (which PostgreSQL cannot store) and lone UTF-16
+    // surrogates (which no database keeps as sent) would come back as something else.
+    if (!isStorableText(value)) {
+      problems.push(invalid('invalid_format', `${attribute} must be text without NUL characters or unpaired surrogates`));
+      continue;
+    }
     // The schema admits no empty handler, method or receive mode, so only the optional
     // text attributes can arrive empty, and empty is how they are cleared.
     writable[attribute] = value === '' ? null : value;
@@ -104,6 +117,8 @@ export function applyUpdate(stored: PhoneNumberRow, body: Body, now: Date): Upda
 
   for (const attribute of URL_ATTRIBUTES) {
     const value = body[attribute];
+    // Text already refused above is reported once.
+    if (value !== undefined && value !== '' && !isStorableText(value)) continue;
     if (value !== undefined && value !== '' && !isHttpUrl(value)) {
       problems.push(invalid('invalid_format', `${attribute} must be an absolute http or https URL`));
     }
@@ -152,7 +167,9 @@ export function applyUpdate(stored: PhoneNumberRow, body: Body, now: Date): Upda
 export function isHttpUrl(value: string): boolean {
   // WHATWG parsing accepts `http:example.com` and trims or drops whitespace and controls;
   // stored values are returned byte for byte, so they must already be in the plain form.
-  if (!/^https?:\/\//i.test(value) || /[\s\u0000-\u001f\u007f]/.test(value)) return false;
+  // The authority must start right after `//`: `https:///x` or `http://\\host` have no host as
+  // written, however a forgiving parser repairs them.
+  if (!/^https?:\/\/[^/\\]/i.test(value) || /[\s\u0000-\u001f\u007f]/.test(value)) return false;
   let parsed: URL;
   try {
     parsed = new URL(value);
