@@ -7,7 +7,7 @@ export interface Actor {
   readonly requestId: string | null;
 }
 
-export type AuditAction = 'number.imported' | 'number.updated' | 'number.released' | 'token.created' | 'token.revoked';
+export type AuditAction = 'number.imported' | 'number.updated' | 'number.released' | 'token.created' | 'token.rotated' | 'token.revoked';
 
 export type AuditEvent = AuditEventsTable;
 

@@ -15,6 +15,7 @@ const USAGE = `Usage: numberspace [command]
   projects update <id> [--rate-limit <spec>|default] [--number-quota <n>|none]
   tokens create --project <id> --scopes a,b|all [--name N]   prints the secret once
   tokens list --project <id>
+  tokens rotate <token-id>                 a new secret for the same token, printed once
   tokens revoke <token-id>
   audit --project <id> [--since <ISO 8601>]  imports, updates, releases and token changes
 

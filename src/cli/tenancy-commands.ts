@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
 import { parseScopes } from '../auth/scopes.js';
+import { generateSecret, hashSecret } from '../auth/token-secret.js';
 import type { Config } from '../config/config.js';
 import { formatRateLimitSpec, parseRateLimitSpec, RateLimitSpecError } from '../limits/rate-limit-spec.js';
 import { openStore, type Store } from '../storage/store.js';
@@ -185,8 +186,22 @@ export async function tokensCommand(config: Config, io: Io, [action, ...rest]: s
         io.out(`revoked ${id}`);
         return 0;
       }
+      case 'rotate': {
+        const id = required(positionals[0], 'a token id');
+        const secret = generateSecret();
+        if (!(await store.tenancy.rotateToken(id, hashSecret(secret), new Date().toISOString(), { tokenId: null, requestId: null }))) {
+          io.err(`no active token "${id}"`);
+          return 1;
+        }
+        if (json) io.out(JSON.stringify([{ id, secret }], null, 2));
+        else {
+          io.out(`rotated ${id}\nsecret  ${secret}`);
+          io.err(`The new secret is shown only this once. The old one is refused by running servers within AUTH_CACHE_TTL_MS.`);
+        }
+        return 0;
+      }
       default:
-        throw new UsageError('tokens takes create, list or revoke');
+        throw new UsageError('tokens takes create, list, rotate or revoke');
     }
   });
 }

@@ -65,6 +65,11 @@ export interface TenancyStore {
   listTokens(projectId: string): Promise<TokenRecord[]>;
   /** Revokes and records it, in one transaction. Returns false when no active token has that id. */
   revokeToken(tokenId: string, at: string, actor: Omit<Actor, 'projectId'>): Promise<boolean>;
+  /**
+   * Gives an active token a new secret (same id, name and scopes) and records it, in one
+   * transaction; the old secret stops working. False when no active token has that id.
+   */
+  rotateToken(tokenId: string, secretHash: string, at: string, actor: Omit<Actor, 'projectId'>): Promise<boolean>;
   findCredential(secretHash: string): Promise<Credential | undefined>;
   /**
    * Creates the first Space, its project and token in one transaction. Resolves false, with
@@ -177,6 +182,23 @@ export function kyselyTenancyStore(db: Kysely<Database>): TenancyStore {
         createdAt: r.created_at,
         revokedAt: r.revoked_at,
       }));
+    },
+    async rotateToken(tokenId, secretHash, at, actor) {
+      return db.transaction().execute(async (trx) => {
+        const rotated = await trx
+          .updateTable('api_tokens')
+          .set({ secret_hash: secretHash })
+          .where('id', '=', tokenId)
+          .where('revoked_at', 'is', null)
+          .returning(['project_id', 'name'])
+          .executeTakeFirst();
+        if (rotated === undefined) return false;
+        await trx
+          .insertInto('audit_events')
+          .values(auditEvent({ ...actor, projectId: rotated.project_id }, at, 'token.rotated', tokenId, { name: rotated.name }))
+          .execute();
+        return true;
+      });
     },
     async revokeToken(tokenId, at, actor) {
       return db.transaction().execute(async (trx) => {

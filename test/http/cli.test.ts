@@ -89,6 +89,26 @@ describe('numberspace CLI: spaces, projects, tokens', () => {
     assert.equal((await cli(env, 'tokens', 'revoke', t.id)).code, 1, 'revoking twice reports failure');
   });
 
+  test('tokens rotate: a new secret for the same token; the old one stops working', async () => {
+    const [p] = (await cli(env, 'projects', 'create', '--space', 'acme', '--json')).json();
+    const [t] = (await cli(env, 'tokens', 'create', '--project', p.id, '--scopes', 'numbers', '--json')).json();
+    assert.equal((await importWith(basic(p.id, t.secret), '+15550800900')).status, 201);
+    const rotated = await cli(env, 'tokens', 'rotate', t.id, '--json');
+    assert.equal(rotated.code, 0, rotated.err);
+    const [r] = rotated.json();
+    assert.equal(r.id, t.id);
+    assert.match(r.secret, /^PT[0-9a-f]{48}$/);
+    assert.notEqual(r.secret, t.secret);
+    assert.equal((await importWith(basic(p.id, t.secret), '+15550800901')).status, 401);
+    assert.equal((await importWith(basic(p.id, r.secret), '+15550800901')).status, 201);
+    const listed = (await cli(env, 'tokens', 'list', '--project', p.id, '--json')).json();
+    assert.deepEqual(listed.map((x: { id: string; scopes: string }) => [x.id, x.scopes]), [[t.id, 'numbers']]);
+    const audit = await run(['audit', '--project', p.id, '--json'], env, { out: () => {}, err: () => {} });
+    assert.equal(audit, 0);
+    assert.equal((await cli(env, 'tokens', 'revoke', t.id)).code, 0);
+    assert.equal((await cli(env, 'tokens', 'rotate', t.id)).code, 1, 'a revoked token cannot be rotated back to life');
+  });
+
   test('lists print tables by default', async () => {
     const spaces = await cli(env, 'spaces', 'list');
     assert.equal(spaces.code, 0);

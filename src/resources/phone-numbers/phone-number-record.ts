@@ -123,16 +123,10 @@ export function wireJson(row: Pick<PhoneNumberRow, 'wire'> & Partial<PhoneNumber
   return row.wire ?? JSON.stringify(toWire(row as PhoneNumberRow));
 }
 
-/**
- * What an update may change. Identity, number, type, capabilities, region, creation time,
- * release and E911 state are not among them.
- */
-export const UPDATABLE_COLUMNS = [
+/** The update request's attributes stored in the column of the same name. */
+export const DIRECT_ATTRIBUTES = [
   'name',
-  'updated_at',
   'call_handler',
-  'calling_handler_resource_id',
-  'call_flow_version',
   'call_receive_mode',
   'call_request_url',
   'call_request_method',
@@ -162,6 +156,13 @@ export const UPDATABLE_COLUMNS = [
   'message_relay_context',
   'message_relay_application',
 ] as const satisfies readonly (keyof PhoneNumberRow)[];
+
+/**
+ * What an update may change: those attributes, the handler's resource id and flow version,
+ * and the update time. Identity, number, type, capabilities, region, creation time, release
+ * and E911 state are not among them.
+ */
+export const UPDATABLE_COLUMNS = ['updated_at', 'calling_handler_resource_id', 'call_flow_version', ...DIRECT_ATTRIBUTES] as const;
 
 export type UpdatableColumns = Pick<PhoneNumberRow, (typeof UPDATABLE_COLUMNS)[number]>;
 

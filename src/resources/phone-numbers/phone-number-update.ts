@@ -1,5 +1,5 @@
 import { type ErrorItem, invalid } from '../../domain/errors.js';
-import type { PhoneNumberRow } from './phone-number-record.js';
+import { DIRECT_ATTRIBUTES, type PhoneNumberRow } from './phone-number-record.js';
 import type { UpdatePhoneNumberRequest } from './phone-number-update-schemas.js';
 
 type Body = UpdatePhoneNumberRequest;
@@ -11,39 +11,6 @@ function isStorableText(value: string): boolean {
   return !value.includes('\u0000') && !LONE_SURROGATE.test(value);
 }
 
-/** The request attributes stored in the column of the same name. */
-const DIRECT_ATTRIBUTES = [
-  'name',
-  'call_handler',
-  'call_receive_mode',
-  'call_request_url',
-  'call_request_method',
-  'call_fallback_url',
-  'call_fallback_method',
-  'call_status_callback_url',
-  'call_status_callback_method',
-  'call_laml_application_id',
-  'call_dialogflow_agent_id',
-  'call_relay_topic',
-  'call_relay_topic_status_callback_url',
-  'call_relay_script_url',
-  'call_relay_context',
-  'call_relay_context_status_callback_url',
-  'call_relay_application',
-  'call_relay_connector_id',
-  'call_sip_endpoint_id',
-  'call_verto_resource',
-  'call_video_room_id',
-  'message_handler',
-  'message_request_url',
-  'message_request_method',
-  'message_fallback_url',
-  'message_fallback_method',
-  'message_laml_application_id',
-  'message_relay_topic',
-  'message_relay_context',
-  'message_relay_application',
-] as const satisfies readonly (keyof Body & keyof PhoneNumberRow)[];
 
 export const URL_ATTRIBUTES = [
   'call_request_url',
