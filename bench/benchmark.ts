@@ -103,12 +103,17 @@ function targetPlans(plan: BenchmarkPlan): TargetPlan[] {
   const backends: ('sqlite' | 'postgres')[] = plan.postgresUrl === undefined ? ['sqlite'] : ['sqlite', 'postgres'];
   for (const backend of backends) {
     const size = inventoryLabel(smallest);
-    const add = (key: string, label: string, inventory: number, scenarios: readonly ScenarioName[], description: string) => {
-      if (scenarios.length > 0) out.push({ info: { key, label, backend, inventory, description }, scenarios });
+    const add = (key: string, label: string, inventory: number, scenarios: readonly ScenarioName[], description: string, env?: Record<string, string>) => {
+      if (scenarios.length > 0) out.push({ info: { key, label, backend, inventory, description, ...(env === undefined ? {} : { env }) }, scenarios });
     };
     add(`${backend}-${size}`, `${backend} ${size}`, smallest, pick(['get', 'list', 'list-deep', 'update']), `numberspace on ${backend}, ${smallest} numbers seeded`);
     add(`${backend}-${size}-import`, `${backend} ${size}+imports`, smallest, pick(['import']), `numberspace on ${backend}, ${smallest} numbers seeded, then every import of the run`);
     if (backend === 'sqlite') {
+      // The durability setting's cost, in the same run: the default (FULL, power-loss safe)
+      // against NORMAL (process-crash safe only).
+      add(`${backend}-${size}-import-normal`, `${backend} ${size}+imports NORMAL`, smallest, pick(['import']), `as ${backend} ${size}+imports, with SQLITE_SYNCHRONOUS=NORMAL`, {
+        SQLITE_SYNCHRONOUS: 'NORMAL',
+      });
       for (const n of larger) add(`${backend}-${inventoryLabel(n)}`, `${backend} ${inventoryLabel(n)}`, n, pick(READ_SCENARIOS), `numberspace on ${backend}, ${n} numbers seeded`);
     }
   }
@@ -155,6 +160,7 @@ export async function runBenchmark(plan: BenchmarkPlan, resources = new Resource
             apiToken: inventory.apiToken,
             logFile: join(dir, `${p.info.key}.log`),
             entry: plan.entry,
+            ...(p.info.env === undefined ? {} : { env: p.info.env }),
             ...(plan.serverLogLevel === undefined ? {} : { logLevel: plan.serverLogLevel }),
           });
         const target: LiveTarget = { ...p, server: await start(), start, restarts: 0, context: { auth: basicAuth(inventory), ids: idSample(inventory), deepPath: undefined, numbers } };

@@ -44,6 +44,8 @@ export interface NumberspaceOptions {
   readonly logFile: string;
   readonly logLevel?: string;
   readonly entry?: NumberspaceEntry;
+  /** Extra environment for the server, on top of what every server gets. */
+  readonly env?: Readonly<Record<string, string>>;
 }
 
 export async function startNumberspace(o: NumberspaceOptions): Promise<ServerProcess> {
@@ -60,6 +62,7 @@ export async function startNumberspace(o: NumberspaceOptions): Promise<ServerPro
     SIGNALWIRE_API_TOKEN: o.apiToken,
   };
   if (o.logLevel !== undefined) env.LOG_LEVEL = o.logLevel;
+  Object.assign(env, o.env);
   const spawned = spawnLogged(process.execPath, args, env, o.logFile, ROOT);
   const log = await waitForLog(spawned, o.logFile, (text) => /Server listening at http:\/\/127\.0\.0\.1:\d+/.test(text) && text.includes('"msg":"ready"'), 60_000);
   const url = /Server listening at (http:\/\/127\.0\.0\.1:\d+)/.exec(log)![1]!;

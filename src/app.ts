@@ -1,4 +1,4 @@
-import Fastify, { type FastifyBaseLogger } from 'fastify';
+import Fastify, { type FastifyBaseLogger, LogController } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { Logger } from 'pino';
 import type { App } from './http/app-type.js';
@@ -58,7 +58,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     requestIdHeader: false,
     genReqId: requestId,
     // One access-log line per request (see onResponse) instead of Fastify's two.
-    disableRequestLogging: true,
+    logController: new LogController({ disableRequestLogging: true }),
     // A slow or stalled client cannot hold a connection: the whole request must arrive within
     // requestMs and its headers within headersMs (checked every second, not Node's default 30 s).
     requestTimeout: deps.timeouts?.requestMs ?? 30_000,
@@ -68,7 +68,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     return503OnClosing: false,
     // A path parameter of any length reaches its route, which answers it (an over-long id is
     // simply not found); the 16 KiB header cap bounds it.
-    maxParamLength: 16 * 1024,
+    routerOptions: { maxParamLength: 16 * 1024 },
     // A path with a malformed percent-escape matches no route: the simple 400 body, like every
     // other malformed request, instead of Fastify's own shape that echoes the URL.
     frameworkErrors: (_error, _request, reply) => {

@@ -42,7 +42,7 @@ export function openDatabase(location: DatabaseLocation, options: OpenDatabaseOp
   if (location.file !== ':memory:') mkdirSync(dirname(location.file), { recursive: true });
   const handle = new SQLite(location.file);
   handle.pragma('journal_mode = WAL');
-  handle.pragma(`synchronous = ${options.sqliteSynchronous ?? 'NORMAL'}`);
+  handle.pragma(`synchronous = ${options.sqliteSynchronous ?? 'FULL'}`);
   handle.pragma('foreign_keys = ON');
   // Other processes (the CLI next to a running server) may hold the write lock briefly.
   handle.pragma('busy_timeout = 5000');
