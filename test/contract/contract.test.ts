@@ -24,7 +24,7 @@ interface Seen {
 }
 
 /** Statuses numberspace answers that the contract does not list, with the shape it documents for them. */
-const DOCUMENTED_EXTRAS: Record<string, 'simple' | 'list'> = { '400': 'simple', '403': 'list', '413': 'simple', '415': 'simple', '429': 'simple' };
+const DOCUMENTED_EXTRAS: Record<string, 'simple' | 'list'> = { '400': 'simple', '403': 'list', '413': 'simple', '415': 'simple', '429': 'simple', '408': 'simple', '431': 'simple', '503': 'simple' };
 
 function load() {
   assert.ok(existsSync(CONTRACT_FILE), `contract file missing: ${CONTRACT_FILE} (set NUMBERSPACE_REFERENCE_DIR)`);
