@@ -90,6 +90,29 @@ const tokenCreated = (t: TokenRecord, actor: Actor) =>
 export function kyselyTenancyStore(db: Kysely<Database>): TenancyStore {
   const spaceValues = (s: SpaceRecord) => ({ id: s.id, name: s.name, partner_api: s.partnerApi ? 1 : 0, created_at: s.createdAt });
   const projectValues = (p: ProjectRecord) => ({ id: p.id, space_id: p.spaceId, name: p.name, created_at: p.createdAt });
+  /** Changes an active token and records it, in one transaction; false when no active token has that id. */
+  const changeActiveToken = (
+    tokenId: string,
+    change: { secret_hash: string } | { revoked_at: string },
+    action: 'token.rotated' | 'token.revoked',
+    at: string,
+    actor: Omit<Actor, 'projectId'>,
+  ) =>
+    db.transaction().execute(async (trx) => {
+      const changed = await trx
+        .updateTable('api_tokens')
+        .set(change)
+        .where('id', '=', tokenId)
+        .where('revoked_at', 'is', null)
+        .returning(['project_id', 'name'])
+        .executeTakeFirst();
+      if (changed === undefined) return false;
+      await trx
+        .insertInto('audit_events')
+        .values(auditEvent({ ...actor, projectId: changed.project_id }, at, action, tokenId, { name: changed.name }))
+        .execute();
+      return true;
+    });
   const tokenValues = (t: TokenRecord, secretHash: string) => ({
     id: t.id,
     project_id: t.projectId,
@@ -183,40 +206,8 @@ export function kyselyTenancyStore(db: Kysely<Database>): TenancyStore {
         revokedAt: r.revoked_at,
       }));
     },
-    async rotateToken(tokenId, secretHash, at, actor) {
-      return db.transaction().execute(async (trx) => {
-        const rotated = await trx
-          .updateTable('api_tokens')
-          .set({ secret_hash: secretHash })
-          .where('id', '=', tokenId)
-          .where('revoked_at', 'is', null)
-          .returning(['project_id', 'name'])
-          .executeTakeFirst();
-        if (rotated === undefined) return false;
-        await trx
-          .insertInto('audit_events')
-          .values(auditEvent({ ...actor, projectId: rotated.project_id }, at, 'token.rotated', tokenId, { name: rotated.name }))
-          .execute();
-        return true;
-      });
-    },
-    async revokeToken(tokenId, at, actor) {
-      return db.transaction().execute(async (trx) => {
-        const revoked = await trx
-          .updateTable('api_tokens')
-          .set({ revoked_at: at })
-          .where('id', '=', tokenId)
-          .where('revoked_at', 'is', null)
-          .returning(['project_id', 'name'])
-          .executeTakeFirst();
-        if (revoked === undefined) return false;
-        await trx
-          .insertInto('audit_events')
-          .values(auditEvent({ ...actor, projectId: revoked.project_id }, at, 'token.revoked', tokenId, { name: revoked.name }))
-          .execute();
-        return true;
-      });
-    },
+    rotateToken: (tokenId, secretHash, at, actor) => changeActiveToken(tokenId, { secret_hash: secretHash }, 'token.rotated', at, actor),
+    revokeToken: (tokenId, at, actor) => changeActiveToken(tokenId, { revoked_at: at }, 'token.revoked', at, actor),
     async findCredential(secretHash) {
       const row = await db
         .selectFrom('api_tokens as t')
