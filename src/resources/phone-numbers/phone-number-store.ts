@@ -3,7 +3,7 @@ import { type Kysely, sql, type Transaction } from 'kysely';
 import { AUDIT_COLUMNS, type AuditEvent } from '../../audit/audit.js';
 import { groupCommitter } from '../../storage/group-commit.js';
 import type { Database } from '../../storage/schema.js';
-import { newPhoneNumberRow, type PhoneNumberRow, type UpdatableColumns, withWire } from './phone-number-record.js';
+import { newPhoneNumberRow, type PhoneNumberRow, UPDATABLE_COLUMNS, type UpdatableColumns, withWire } from './phone-number-record.js';
 
 /** 'over_quota': the project already holds its quota of active numbers; nothing was written. */
 export type InsertOutcome = 'inserted' | 'taken' | 'over_quota';
@@ -112,6 +112,7 @@ const COLUMNS = Object.keys(
 export function kyselyPhoneNumberStore(db: Kysely<Database>, sqlite: SQLite.Database | null): PhoneNumberStore {
   const insertBatch = sqlite === null ? postgresInsertBatch(db) : sqliteInsertBatch(sqlite);
   const findActive = sqlite === null ? undefined : sqliteFindActive(sqlite);
+  const changeBatch = sqlite === null ? undefined : sqliteChangeBatch(sqlite);
   return {
     insert: (row, audit, quota) => insertBatch.submit({ row, audit, quota }),
     async findActive(projectId, id) {
@@ -132,6 +133,11 @@ export function kyselyPhoneNumberStore(db: Kysely<Database>, sqlite: SQLite.Data
       return listPageQuery(db, query).execute();
     },
     async updateActive(projectId, id, change, audit) {
+      if (changeBatch !== undefined) {
+        const outcome = await changeBatch.submit({ kind: 'update', projectId, id, change, audit });
+        if (outcome.kind === 'refused') throw outcome.error;
+        return outcome.kind === 'updated' ? outcome.row : undefined;
+      }
       return db.transaction().execute(async (trx) => {
         // Touching the row before reading it takes its write lock on both backends (a row lock
         // on PostgreSQL, the database write lock on SQLite), so concurrent updates of one
@@ -153,6 +159,7 @@ export function kyselyPhoneNumberStore(db: Kysely<Database>, sqlite: SQLite.Data
       });
     },
     async release(projectId, id, at, audit) {
+      if (changeBatch !== undefined) return (await changeBatch.submit({ kind: 'release', projectId, id, at, audit })).kind === 'released';
       return db.transaction().execute(async (trx) => {
         const released = await trx
           .updateTable('phone_numbers')
@@ -298,4 +305,71 @@ async function insertWithinQuotas(
 function sqliteFindActive(handle: SQLite.Database) {
   const select = lazily(() => handle.prepare('select * from phone_numbers where id = ? and project_id = ? and released_at is null'));
   return (projectId: string, id: string) => select().get(id, projectId) as PhoneNumberRow | undefined;
+}
+
+/** An update or a release as the SQLite batcher carries it. */
+type PendingChange =
+  | {
+      readonly kind: 'update';
+      readonly projectId: string;
+      readonly id: string;
+      readonly change: (stored: PhoneNumberRow) => UpdatableColumns;
+      readonly audit: (stored: PhoneNumberRow, columns: UpdatableColumns) => AuditEvent;
+    }
+  | { readonly kind: 'release'; readonly projectId: string; readonly id: string; readonly at: string; readonly audit: (number: string) => AuditEvent };
+
+type ChangeOutcome =
+  | { readonly kind: 'updated'; readonly row: PhoneNumberRow }
+  | { readonly kind: 'released' }
+  | { readonly kind: 'missing' }
+  | { readonly kind: 'refused'; readonly error: unknown };
+
+/**
+ * Updates and releases on SQLite go through group commit like imports: with
+ * synchronous=FULL each commit is an fsync, and one shared by a batch is what keeps power-loss
+ * durability affordable. Items run in arrival order inside one transaction, each reading the
+ * row as the items before it left it, so concurrent updates of one number serialise exactly
+ * as separate transactions would. A refused update (its rules threw) writes nothing and fails
+ * only itself.
+ */
+function sqliteChangeBatch(handle: SQLite.Database) {
+  const writeAll = lazily(() => {
+    const select = handle.prepare('select * from phone_numbers where id = ? and project_id = ? and released_at is null');
+    const columns = [...UPDATABLE_COLUMNS, 'wire'] as const;
+    const update = handle.prepare(`update phone_numbers set ${columns.map((c) => `${c} = @${c}`).join(', ')} where id = @id`);
+    const release = handle.prepare(
+      'update phone_numbers set released_at = ? where id = ? and project_id = ? and released_at is null returning number',
+    );
+    const record = handle.prepare(insertStatement('audit_events', AUDIT_COLUMNS));
+    return handle.transaction((items: readonly PendingChange[]): ChangeOutcome[] =>
+      items.map((item): ChangeOutcome => {
+        if (item.kind === 'release') {
+          const released = release.get(item.at, item.id, item.projectId) as { number: string } | undefined;
+          if (released === undefined) return { kind: 'missing' };
+          record.run(item.audit(released.number));
+          return { kind: 'released' };
+        }
+        const stored = select.get(item.id, item.projectId) as PhoneNumberRow | undefined;
+        if (stored === undefined) return { kind: 'missing' };
+        let changed: UpdatableColumns;
+        try {
+          changed = item.change(stored);
+        } catch (error) {
+          return { kind: 'refused', error };
+        }
+        const row = withWire({ ...stored, ...changed });
+        update.run(row);
+        record.run(item.audit(stored, changed));
+        return { kind: 'updated', row };
+      }),
+    );
+  });
+  return groupCommitter<PendingChange, ChangeOutcome>({
+    maxInFlight: 1,
+    maxBatch: 1000,
+    write: async (items) => {
+      while (handle.inTransaction) await new Promise((r) => setImmediate(r));
+      return writeAll()(items);
+    },
+  });
 }
