@@ -1,4 +1,4 @@
-import { type Static, type TSchema, Type } from '@sinclair/typebox';
+import { Type } from '@sinclair/typebox';
 
 /**
  * Nullable values are written `type: [T, "null"]` rather than `anyOf`: the OpenAPI 3.1 document
@@ -38,4 +38,3 @@ export const ErrorItemSchema = Type.Object(
 
 export const ErrorListSchema = Type.Object({ errors: Type.Array(ErrorItemSchema) }, { additionalProperties: false });
 
-export type Schema<T extends TSchema> = Static<T>;

@@ -2,7 +2,8 @@ import { type Static, Type } from '@sinclair/typebox';
 import { CAPABILITIES } from '../../domain/capabilities.js';
 import { NullableEnum, NullableString, StringEnum } from '../../http/schema-kit.js';
 
-export const CALL_HANDLERS = [
+/** The contract's request enum for call_handler. */
+export const REQUEST_CALL_HANDLERS = [
   'relay_context',
   'relay_topic',
   'relay_script',
@@ -14,12 +15,9 @@ export const CALL_HANDLERS = [
   'laml_application',
   'dialogflow',
   'video_room',
-  'call_flow',
-  'ai_agent',
-  'fabric_subscriber',
-  'sip_gateway',
-  'call_queue',
 ] as const;
+/** The response enum: the request's, plus the handlers set elsewhere (SDK, Fabric). */
+export const CALL_HANDLERS = [...REQUEST_CALL_HANDLERS, 'call_flow', 'ai_agent', 'fabric_subscriber', 'sip_gateway', 'call_queue'] as const;
 export const MESSAGE_HANDLERS = ['relay_context', 'relay_topic', 'relay_application', 'laml_webhooks', 'laml_application'] as const;
 export const HTTP_METHODS = ['GET', 'POST'] as const;
 export const E911_STATUSES = ['pending', 'active', 'failed', 'pending_removal', 'unregistered'] as const;

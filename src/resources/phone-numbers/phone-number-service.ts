@@ -7,9 +7,7 @@ import {
   type ListPhoneNumbersQuery,
   MAX_PAGE_SIZE,
   type PaginationLinks,
-  type PhoneNumberListResponse,
 } from './phone-number-list-schemas.js';
-import type { PhoneNumberResponse } from './phone-number-schemas.js';
 import type { PhoneNumberStore } from './phone-number-store.js';
 import { applyUpdate } from './phone-number-update.js';
 import type { UpdatePhoneNumberRequest } from './phone-number-update-schemas.js';

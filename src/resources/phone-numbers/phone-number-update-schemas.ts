@@ -1,27 +1,13 @@
 import { type Static, Type } from '@sinclair/typebox';
 import { StringEnum } from '../../http/schema-kit.js';
 import { ERROR_DETAIL_KEYWORD } from '../../http/validation-errors.js';
-import { HTTP_METHODS, MESSAGE_HANDLERS } from './phone-number-schemas.js';
+import { HTTP_METHODS, MESSAGE_HANDLERS, REQUEST_CALL_HANDLERS } from './phone-number-schemas.js';
 
 /**
  * The handlers an update may choose: the contract's request enum (Fabric-only handlers are
  * excluded there), plus the two SignalWire's TypeScript SDK sets through this same PUT.
  */
-export const UPDATE_CALL_HANDLERS = [
-  'relay_context',
-  'relay_topic',
-  'relay_script',
-  'relay_application',
-  'relay_connector',
-  'relay_sip_endpoint',
-  'relay_verto_endpoint',
-  'laml_webhooks',
-  'laml_application',
-  'dialogflow',
-  'video_room',
-  'ai_agent',
-  'call_flow',
-] as const;
+export const UPDATE_CALL_HANDLERS = [...REQUEST_CALL_HANDLERS, 'ai_agent', 'call_flow'] as const;
 export type UpdateCallHandler = (typeof UPDATE_CALL_HANDLERS)[number];
 
 export const CALL_FLOW_VERSIONS = ['working_copy', 'current_deployed'] as const;
