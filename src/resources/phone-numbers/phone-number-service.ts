@@ -57,17 +57,14 @@ const actor = (principal: Principal, requestId: string): Actor => ({
 export function phoneNumberService(deps: PhoneNumberServiceDeps): PhoneNumberService {
   const { phoneNumbers } = deps;
 
-  async function findOrThrow(projectId: string, id: string): Promise<PhoneNumberRow> {
-    const row = await phoneNumbers.findActive(projectId, id);
-    if (row === undefined) throw errors.notFound();
-    return row;
-  }
 
   return {
     list: (principal, query) => listPage(deps, principal, query),
 
     async get(principal, rawId) {
-      return wireJson(await findOrThrow(principal.projectId, numberId(rawId)));
+      const wire = await phoneNumbers.findActiveWire(principal.projectId, numberId(rawId));
+      if (wire === undefined) throw errors.notFound();
+      return wire;
     },
 
     async update(principal, rawId, body, requestId) {
