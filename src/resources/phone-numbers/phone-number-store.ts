@@ -1,5 +1,5 @@
 import type SQLite from 'better-sqlite3';
-import { type Kysely, sql, type Transaction } from 'kysely';
+import { CompiledQuery, type Kysely, sql, type Transaction } from 'kysely';
 import { AUDIT_COLUMNS, type AuditEvent } from '../../audit/audit.js';
 import { groupCommitter } from '../../storage/group-commit.js';
 import type { Database } from '../../storage/schema.js';
@@ -77,26 +77,40 @@ export function likeContains(text: string): string {
  * keyset condition is spelled `created_at <= c AND (created_at < c OR id < i)` rather than
  * as a row-value comparison: both planners turn the first conjunct into an index range
  * bound, and the index's order then serves ORDER BY with no sort.
+ *
+ * Written by hand rather than built with Kysely: listing is a hot path, and its text depends
+ * only on the query's shape, so each of the few shapes is spelled once and, on SQLite, each
+ * prepared once.
  */
-export function listPageQuery(db: Kysely<Database>, q: ListPageQuery) {
+export function listPageQuery(dialect: 'sqlite' | 'postgres', q: ListPageQuery): CompiledQuery<ListedNumber> {
   const ahead = q.from === null || q.from.direction === 'next';
-  let query = db
-    .selectFrom('phone_numbers')
-    // The page is sent from the stored wire form; the keyset needs only created_at and id.
-    .select(['id', 'created_at', 'wire'])
-    .where('project_id', '=', q.projectId)
-    .where('released_at', 'is', null);
-  if (q.from !== null) {
-    const { createdAt, id } = q.from;
-    query = ahead
-      ? query.where('created_at', '<=', createdAt).where((eb) => eb.or([eb('created_at', '<', createdAt), eb('id', '<', id)]))
-      : query.where('created_at', '>=', createdAt).where((eb) => eb.or([eb('created_at', '>', createdAt), eb('id', '>', id)]));
+  const parameters: unknown[] = [q.projectId];
+  if (q.from !== null) parameters.push(q.from.createdAt, q.from.createdAt, q.from.id);
+  if (q.nameContains !== null) parameters.push(likeContains(q.nameContains));
+  if (q.numberContains !== null) parameters.push(likeContains(q.numberContains));
+  parameters.push(q.limit);
+  const shape = `${dialect}${q.from === null ? '' : ahead ? '>' : '<'}${q.nameContains === null ? '' : 'n'}${q.numberContains === null ? '' : '#'}`;
+  let text = PAGE_SQL.get(shape);
+  if (text === undefined) PAGE_SQL.set(shape, (text = pageSql(dialect, q.from === null ? null : ahead, q.nameContains !== null, q.numberContains !== null)));
+  return CompiledQuery.raw(text, parameters) as CompiledQuery<ListedNumber>;
+}
+
+const PAGE_SQL = new Map<string, string>();
+
+function pageSql(dialect: 'sqlite' | 'postgres', ahead: boolean | null, byName: boolean, byNumber: boolean): string {
+  let n = 0;
+  const p = () => (dialect === 'sqlite' ? '?' : `$${++n}`);
+  // The page is sent from the stored wire form; the keyset needs only created_at and id.
+  let text = `select id, created_at, wire from phone_numbers where project_id = ${p()} and released_at is null`;
+  if (ahead !== null) {
+    const [edge, strict] = ahead ? ['<=', '<'] : ['>=', '>'];
+    text += ` and created_at ${edge} ${p()} and (created_at ${strict} ${p()} or id ${strict} ${p()})`;
   }
   // ESCAPE is spelled out: PostgreSQL defaults to backslash, SQLite has no default escape.
-  if (q.nameContains !== null) query = query.where(sql<boolean>`lower(${sql.ref('name')}) like lower(${likeContains(q.nameContains)}) escape '\\'`);
-  if (q.numberContains !== null) query = query.where(sql<boolean>`${sql.ref('number')} like ${likeContains(q.numberContains)} escape '\\'`);
-  const order = ahead ? 'desc' : 'asc';
-  return query.orderBy('created_at', order).orderBy('id', order).limit(q.limit);
+  if (byName) text += ` and lower(name) like lower(${p()}) escape '\\'`;
+  if (byNumber) text += ` and number like ${p()} escape '\\'`;
+  const order = ahead === false ? 'asc' : 'desc';
+  return `${text} order by created_at ${order}, id ${order} limit ${p()}`;
 }
 
 /** Every column of the table, in one fixed order, for the hand-written statements. */
@@ -115,6 +129,7 @@ export function kyselyPhoneNumberStore(db: Kysely<Database>, sqlite: SQLite.Data
   const insertBatch = sqlite === null ? postgresInsertBatch(db) : sqliteInsertBatch(sqlite);
   const findActive = sqlite === null ? undefined : sqliteFindActive(sqlite);
   const findActiveWire = sqlite === null ? undefined : sqliteFindActiveWire(sqlite);
+  const pageStatements = new Map<string, SQLite.Statement>();
   async function findActiveRow(projectId: string, id: string): Promise<PhoneNumberRow | undefined> {
     if (findActive !== undefined) return findActive(projectId, id);
     return db
@@ -153,7 +168,11 @@ export function kyselyPhoneNumberStore(db: Kysely<Database>, sqlite: SQLite.Data
       // nothing; and neither database can take it as a LIKE pattern (SQLite would end the
       // pattern there, PostgreSQL refuses the query).
       if (query.nameContains?.includes('\u0000') === true || query.numberContains?.includes('\u0000') === true) return [];
-      return listPageQuery(db, query).execute();
+      if (sqlite === null) return (await db.executeQuery(listPageQuery('postgres', query))).rows;
+      const compiled = listPageQuery('sqlite', query);
+      let statement = pageStatements.get(compiled.sql);
+      if (statement === undefined) pageStatements.set(compiled.sql, (statement = sqlite.prepare(compiled.sql)));
+      return statement.all(...compiled.parameters) as ListedNumber[];
     },
     async updateActive(projectId, id, change, audit) {
       if (changeBatch !== undefined) {
