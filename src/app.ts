@@ -20,6 +20,7 @@ import { importService } from './resources/imported-phone-numbers/import-service
 import { phoneNumberRoutes } from './resources/phone-numbers/phone-number-routes.js';
 import { phoneNumberService } from './resources/phone-numbers/phone-number-service.js';
 import type { Store } from './storage/store.js';
+import { newRowId } from './domain/uuid-v7.js';
 
 /** Largest request body accepted; an import body is under 200 bytes. */
 export const BODY_LIMIT_BYTES = 16 * 1024;
@@ -135,7 +136,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   });
   const rateLimiter = createRateLimiter({ defaultSpec: limits.rateLimit ?? NO_RATE_LIMIT, ...limitsClock });
   const clock = deps.clock ?? (() => new Date());
-  const newId = deps.newId ?? (() => crypto.randomUUID());
+  const newId = deps.newId ?? newRowId;
 
   importRoutes(app, {
     authenticator,

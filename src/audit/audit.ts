@@ -1,3 +1,4 @@
+import { newRowId } from '../domain/uuid-v7.js';
 import type { AuditEventsTable } from '../storage/schema.js';
 
 /** Who made a change: an API token in an HTTP request, or the operator at the CLI (both null). */
@@ -20,7 +21,7 @@ export function auditEvent(
   summary: Record<string, unknown>,
 ): AuditEvent {
   return {
-    id: crypto.randomUUID(),
+    id: newRowId(),
     at,
     project_id: actor.projectId,
     token_id: actor.tokenId,

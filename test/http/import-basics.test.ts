@@ -16,7 +16,7 @@ describe('POST /api/relay/rest/imported_phone_numbers: success', () => {
     assert.equal(res.status, 201);
     assert.match(res.headers.get('content-type') ?? '', /^application\/json/);
     const b = res.body;
-    assert.match(b.id, /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    assert.match(b.id, /^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
     assert.equal(b.number, '+15558675309');
     assert.deepEqual(b.capabilities, ['voice', 'sms', 'mms', 'fax']);
     assert.equal(b.number_type, 'longcode');

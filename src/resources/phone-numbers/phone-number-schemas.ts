@@ -27,7 +27,7 @@ const uuid = { format: 'uuid' };
 /** Every field is always present; absent values are null, never missing. */
 export const PhoneNumberResponse = Type.Object(
   {
-    id: Type.String(uuid),
+    id: Type.String({ ...uuid, description: 'A version 7 UUID (time-ordered); treat it as opaque.' }),
     number: Type.String({ description: 'E.164: `+` and digits.' }),
     name: NullableString(),
     capabilities: Type.Array(StringEnum(CAPABILITIES), { description: 'Always in the order voice, sms, mms, fax.' }),
