@@ -1,11 +1,11 @@
-import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
-import SQLite from 'better-sqlite3';
+import type SQLite from 'better-sqlite3';
 import { Kysely, Migrator, PostgresAdapter, PostgresDialect, SqliteDialect, sql } from 'kysely';
 import pg from 'pg';
 import type { DatabaseLocation } from './database-url.js';
 import { LATEST_MIGRATION, migrationProvider } from './migrations/index.js';
 import type { Database } from './schema.js';
+import { openSqliteHandle } from './sqlite-handle.js';
+import { inProcessWriter, type SqliteWriter, threadWriter } from './sqlite-writer.js';
 
 export interface OpenDatabaseOptions {
   /** PostgreSQL pool size. */
@@ -19,6 +19,8 @@ export interface OpenedDatabase {
   readonly kind: DatabaseLocation['kind'];
   /** The raw SQLite handle, for the hot paths that bypass the query builder. */
   readonly sqlite: SQLite.Database | null;
+  /** Where SQLite writes of the inventory run (see sqlite-writer.ts); null on PostgreSQL. */
+  readonly sqliteWriter: SqliteWriter | null;
   /** The PostgreSQL pool, for its gauges. */
   readonly pool: pg.Pool | null;
 }
@@ -37,16 +39,12 @@ export function openDatabase(location: DatabaseLocation, options: OpenDatabaseOp
     // the process; the query in flight, if any, fails on its own and answers 503.
     pool.on('error', () => {});
     pool.on('connect', (client) => client.on('error', () => {}));
-    return { db: new Kysely<Database>({ dialect: new PostgresDialect({ pool }) }), kind: 'postgres', sqlite: null, pool };
+    return { db: new Kysely<Database>({ dialect: new PostgresDialect({ pool }) }), kind: 'postgres', sqlite: null, sqliteWriter: null, pool };
   }
-  if (location.file !== ':memory:') mkdirSync(dirname(location.file), { recursive: true });
-  const handle = new SQLite(location.file);
-  handle.pragma('journal_mode = WAL');
-  handle.pragma(`synchronous = ${options.sqliteSynchronous ?? 'FULL'}`);
-  handle.pragma('foreign_keys = ON');
-  // Other processes (the CLI next to a running server) may hold the write lock briefly.
-  handle.pragma('busy_timeout = 5000');
-  return { db: new Kysely<Database>({ dialect: new SqliteDialect({ database: handle }) }), kind: 'sqlite', sqlite: handle, pool: null };
+  const synchronous = options.sqliteSynchronous ?? 'FULL';
+  const handle = openSqliteHandle(location.file, synchronous);
+  const sqliteWriter = location.file === ':memory:' ? inProcessWriter(handle) : threadWriter({ file: location.file, synchronous });
+  return { db: new Kysely<Database>({ dialect: new SqliteDialect({ database: handle }) }), kind: 'sqlite', sqlite: handle, sqliteWriter, pool: null };
 }
 
 /** The database holds migrations this build does not know: a newer numberspace has run on it. */

@@ -25,11 +25,11 @@ export interface Store {
 }
 
 export function openStore(databaseUrl: string, options: OpenDatabaseOptions = {}): Store {
-  const { db, kind, pool, sqlite } = openDatabase(parseDatabaseUrl(databaseUrl), options);
+  const { db, kind, pool, sqlite, sqliteWriter } = openDatabase(parseDatabaseUrl(databaseUrl), options);
   return {
     kind,
     tenancy: kyselyTenancyStore(db),
-    phoneNumbers: kyselyPhoneNumberStore(db, sqlite),
+    phoneNumbers: kyselyPhoneNumberStore(db, sqlite === null || sqliteWriter === null ? null : { handle: sqlite, writer: sqliteWriter }),
     audit: kyselyAuditStore(db),
     pageTokenKeys: kyselyPageTokenKeys(db),
     migrate: () => migrateToLatest(db),
@@ -42,6 +42,9 @@ export function openStore(databaseUrl: string, options: OpenDatabaseOptions = {}
         return false;
       }
     },
-    close: () => db.destroy(),
+    async close() {
+      await sqliteWriter?.close();
+      await db.destroy();
+    },
   };
 }

@@ -1,7 +1,7 @@
-import { type Actor, auditEvent, changedAttributes } from '../../audit/audit.js';
+import type { Actor } from '../../audit/audit.js';
 import type { Principal } from '../../auth/authenticator.js';
 import { errors } from '../../domain/errors.js';
-import { type PhoneNumberRow, updatableColumns, wireJson } from './phone-number-record.js';
+import { wireJson } from './phone-number-record.js';
 import {
   DEFAULT_PAGE_SIZE,
   type ListPhoneNumbersQuery,
@@ -9,7 +9,6 @@ import {
   type PaginationLinks,
 } from './phone-number-list-schemas.js';
 import type { PhoneNumberStore } from './phone-number-store.js';
-import { applyUpdate } from './phone-number-update.js';
 import type { UpdatePhoneNumberRequest } from './phone-number-update-schemas.js';
 import { openPageToken, type PageCursor, type PageTokenScope, signPageToken } from './page-token.js';
 
@@ -68,34 +67,20 @@ export function phoneNumberService(deps: PhoneNumberServiceDeps): PhoneNumberSer
     },
 
     async update(principal, rawId, body, requestId) {
-      // The rules are checked against the row as it is under the write lock, so a concurrent
-      // update can neither be silently undone nor leave a handler without its companion.
-      const updated = await phoneNumbers.updateActive(
-        principal.projectId,
-        numberId(rawId),
-        (stored) => {
-          const outcome = applyUpdate(stored, body, deps.clock());
-          if (!outcome.ok) throw errors.unprocessable(outcome.problems);
-          return updatableColumns(outcome.row);
-        },
-        (stored, columns) =>
-          auditEvent(actor(principal, requestId), columns.updated_at, 'number.updated', stored.id, {
-            number: stored.number,
-            changed: changedAttributes(stored, columns),
-          }),
-      );
-      if (updated === undefined) throw errors.notFound();
-      return wireJson(updated);
+      const outcome = await phoneNumbers.updateActive(principal.projectId, numberId(rawId), {
+        body,
+        now: deps.clock().toISOString(),
+        actor: actor(principal, requestId),
+      });
+      if (outcome.kind === 'missing') throw errors.notFound();
+      if (outcome.kind === 'refused') throw errors.unprocessable(outcome.problems);
+      return wireJson(outcome.row);
     },
 
     async release(principal, rawId, requestId) {
       // The row stays, with released_at set: the id is never reused, and the partial unique
       // index on active numbers lets the number itself be imported again at once.
-      const id = numberId(rawId);
-      const at = deps.clock().toISOString();
-      const released = await phoneNumbers.release(principal.projectId, id, at, (number) =>
-        auditEvent(actor(principal, requestId), at, 'number.released', id, { number }),
-      );
+      const released = await phoneNumbers.release(principal.projectId, numberId(rawId), deps.clock().toISOString(), actor(principal, requestId));
       if (!released) throw errors.notFound();
     },
   };

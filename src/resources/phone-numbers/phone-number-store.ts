@@ -1,12 +1,14 @@
 import type SQLite from 'better-sqlite3';
-import { CompiledQuery, type Kysely, sql, type Transaction } from 'kysely';
-import { AUDIT_COLUMNS, type AuditEvent } from '../../audit/audit.js';
+import { CompiledQuery, type Kysely, type Transaction } from 'kysely';
+import type { Actor, AuditEvent } from '../../audit/audit.js';
 import { groupCommitter } from '../../storage/group-commit.js';
 import type { Database } from '../../storage/schema.js';
-import { newPhoneNumberRow, type PhoneNumberRow, UPDATABLE_COLUMNS, type UpdatableColumns, wireJson, withWire } from './phone-number-record.js';
+import type { SqliteWriter } from '../../storage/sqlite-writer.js';
+import { type PhoneNumberRow, wireJson } from './phone-number-record.js';
+import type { ChangeItem, ChangeOutcome, ImportItem, InsertOutcome, UpdateOutcome } from './phone-number-sqlite-writes.js';
+import { planUpdate, releaseAudit, type UpdateRequest } from './phone-number-update.js';
 
-/** 'over_quota': the project already holds its quota of active numbers; nothing was written. */
-export type InsertOutcome = 'inserted' | 'taken' | 'over_quota';
+export type { InsertOutcome, UpdateOutcome } from './phone-number-sqlite-writes.js';
 
 /** What a listing needs of a number: its keyset position and its wire form. */
 export type ListedNumber = Pick<PhoneNumberRow, 'id' | 'created_at' | 'wire'>;
@@ -50,21 +52,17 @@ export interface PhoneNumberStore {
    */
   listPage(query: ListPageQuery): Promise<ListedNumber[]>;
   /**
-   * Updates an active number with the columns `change` derives from it, atomically: no other
-   * write of that number lands between the read and the write. `change` may throw to refuse;
-   * nothing is written then. Undefined when the project has no such active number.
+   * Applies an update (see planUpdate) to an active number atomically: the rules are checked
+   * against the row as it is under the write lock, so no other write of that number lands
+   * between the read and the write. A refused update writes nothing. The update and its audit
+   * record commit together.
    */
-  updateActive(
-    projectId: string,
-    id: string,
-    change: (stored: PhoneNumberRow) => UpdatableColumns,
-    audit: (stored: PhoneNumberRow, columns: UpdatableColumns) => AuditEvent,
-  ): Promise<PhoneNumberRow | undefined>;
+  updateActive(projectId: string, id: string, request: UpdateRequest): Promise<UpdateOutcome>;
   /**
    * Marks an active number released and records it, in one transaction. False when the
    * project has no such active number.
    */
-  release(projectId: string, id: string, at: string, audit: (number: string) => AuditEvent): Promise<boolean>;
+  release(projectId: string, id: string, at: string, actor: Actor): Promise<boolean>;
 }
 
 /** LIKE treats `%`, `_` and the escape character as syntax; filters are literal text. */
@@ -113,11 +111,6 @@ function pageSql(dialect: 'sqlite' | 'postgres', ahead: boolean | null, byName: 
   return `${text} order by created_at ${order}, id ${order} limit ${p()}`;
 }
 
-/** Every column of the table, in one fixed order, for the hand-written statements. */
-const COLUMNS = Object.keys(
-  newPhoneNumberRow({ id: '', projectId: '', number: '', numberType: 'longcode', capabilities: 0, countryCode: null, now: '' }),
-) as (keyof PhoneNumberRow)[];
-
 /**
  * The inventory on either database. Imports go through group commit (see
  * storage/group-commit.ts): concurrent imports share one transaction, and `ON CONFLICT DO
@@ -125,10 +118,11 @@ const COLUMNS = Object.keys(
  * On SQLite the hot paths (import, get by id) run prepared statements on the raw handle;
  * everything else goes through Kysely.
  */
-export function kyselyPhoneNumberStore(db: Kysely<Database>, sqlite: SQLite.Database | null): PhoneNumberStore {
-  const insertBatch = sqlite === null ? postgresInsertBatch(db) : sqliteInsertBatch(sqlite);
-  const findActive = sqlite === null ? undefined : sqliteFindActive(sqlite);
-  const findActiveWire = sqlite === null ? undefined : sqliteFindActiveWire(sqlite);
+export function kyselyPhoneNumberStore(db: Kysely<Database>, sqlite: { handle: SQLite.Database; writer: SqliteWriter } | null): PhoneNumberStore {
+  const insertBatch = sqlite === null ? postgresInsertBatch(db) : sqliteBatches(sqlite.writer, 'import');
+  const changeBatch = sqlite === null ? undefined : sqliteBatches(sqlite.writer, 'change');
+  const findActive = sqlite === null ? undefined : sqliteFindActive(sqlite.handle);
+  const findActiveWire = sqlite === null ? undefined : sqliteFindActiveWire(sqlite.handle);
   const pageStatements = new Map<string, SQLite.Statement>();
   async function findActiveRow(projectId: string, id: string): Promise<PhoneNumberRow | undefined> {
     if (findActive !== undefined) return findActive(projectId, id);
@@ -140,7 +134,6 @@ export function kyselyPhoneNumberStore(db: Kysely<Database>, sqlite: SQLite.Data
       .where('released_at', 'is', null)
       .executeTakeFirst();
   }
-  const changeBatch = sqlite === null ? undefined : sqliteChangeBatch(sqlite);
   return {
     insert: (row, audit, quota) => insertBatch.submit({ row, audit, quota }),
     findActive: findActiveRow,
@@ -171,18 +164,13 @@ export function kyselyPhoneNumberStore(db: Kysely<Database>, sqlite: SQLite.Data
       if (sqlite === null) return (await db.executeQuery(listPageQuery('postgres', query))).rows;
       const compiled = listPageQuery('sqlite', query);
       let statement = pageStatements.get(compiled.sql);
-      if (statement === undefined) pageStatements.set(compiled.sql, (statement = sqlite.prepare(compiled.sql)));
+      if (statement === undefined) pageStatements.set(compiled.sql, (statement = sqlite.handle.prepare(compiled.sql)));
       return statement.all(...compiled.parameters) as ListedNumber[];
     },
-    async updateActive(projectId, id, change, audit) {
-      if (changeBatch !== undefined) {
-        const outcome = await changeBatch.submit({ kind: 'update', projectId, id, change, audit });
-        if (outcome.kind === 'refused') throw outcome.error;
-        return outcome.kind === 'updated' ? outcome.row : undefined;
-      }
-      return db.transaction().execute(async (trx) => {
-        // Touching the row before reading it takes its write lock on both backends (a row lock
-        // on PostgreSQL, the database write lock on SQLite), so concurrent updates of one
+    async updateActive(projectId, id, request) {
+      if (changeBatch !== undefined) return (await changeBatch.submit({ kind: 'update', projectId, id, request })) as UpdateOutcome;
+      return db.transaction().execute(async (trx): Promise<UpdateOutcome> => {
+        // Touching the row before reading it takes its row lock, so concurrent updates of one
         // number queue here instead of each deciding on a row that is about to change.
         const stored = await trx
           .updateTable('phone_numbers')
@@ -192,16 +180,16 @@ export function kyselyPhoneNumberStore(db: Kysely<Database>, sqlite: SQLite.Data
           .where('released_at', 'is', null)
           .returningAll()
           .executeTakeFirst();
-        if (stored === undefined) return undefined;
-        const columns = change(stored);
-        const updated = withWire({ ...stored, ...columns });
-        await trx.updateTable('phone_numbers').set({ ...columns, wire: updated.wire }).where('id', '=', id).execute();
-        await trx.insertInto('audit_events').values(audit(stored, columns)).execute();
-        return updated;
+        if (stored === undefined) return { kind: 'missing' };
+        const planned = planUpdate(stored, request);
+        if (!planned.ok) return { kind: 'refused', problems: planned.problems };
+        await trx.updateTable('phone_numbers').set({ ...planned.columns, wire: planned.row.wire }).where('id', '=', id).execute();
+        await trx.insertInto('audit_events').values(planned.audit).execute();
+        return { kind: 'updated', row: planned.row };
       });
     },
-    async release(projectId, id, at, audit) {
-      if (changeBatch !== undefined) return (await changeBatch.submit({ kind: 'release', projectId, id, at, audit })).kind === 'released';
+    async release(projectId, id, at, actor) {
+      if (changeBatch !== undefined) return (await changeBatch.submit({ kind: 'release', projectId, id, at, actor })).kind === 'released';
       return db.transaction().execute(async (trx) => {
         const released = await trx
           .updateTable('phone_numbers')
@@ -212,7 +200,7 @@ export function kyselyPhoneNumberStore(db: Kysely<Database>, sqlite: SQLite.Data
           .returning('number')
           .executeTakeFirst();
         if (released === undefined) return false;
-        await trx.insertInto('audit_events').values(audit(released.number)).execute();
+        await trx.insertInto('audit_events').values(releaseAudit(actor, at, id, released.number)).execute();
         return true;
       });
     },
@@ -225,51 +213,21 @@ function lazily<T>(make: () => T): () => T {
   return () => (value ??= make());
 }
 
-/** An import as the batcher carries it: the row, its audit record and the project's quota (null: none). */
-interface PendingImport {
-  readonly row: PhoneNumberRow;
-  readonly audit: AuditEvent;
-  readonly quota: number | null;
-}
-
-const insertStatement = (table: string, columns: readonly string[], tail = '') =>
-  `insert into ${table} (${columns.join(', ')}) values (${columns.map((c) => `@${c}`).join(', ')})${tail}`;
-
-function sqliteInsertBatch(handle: SQLite.Database) {
-  const writeAll = lazily(() => {
-    const insert = handle.prepare(insertStatement('phone_numbers', COLUMNS, ' on conflict do nothing'));
-    const record = handle.prepare(insertStatement('audit_events', AUDIT_COLUMNS));
-    // Count and insert in one statement: the count is taken under the write lock the insert
-    // holds, so no other writer (another process on the same file) can slip in between.
-    const insertWithinQuota = handle.prepare(
-      `insert into phone_numbers (${COLUMNS.join(', ')}) select ${COLUMNS.map((c) => `@${c}`).join(', ')}` +
-        ` where (select count(*) from phone_numbers where project_id = @project_id and released_at is null) < @quota on conflict do nothing`,
-    );
-    const activeCount = handle.prepare('select count(*) from phone_numbers where project_id = ? and released_at is null').pluck();
-    return handle.transaction((items: readonly PendingImport[]): InsertOutcome[] =>
-      items.map(({ row, audit, quota }) => {
-        const changes = quota === null ? insert.run(row).changes : insertWithinQuota.run({ ...row, quota }).changes;
-        if (changes !== 1) return quota !== null && (activeCount.get(row.project_id) as number) >= quota ? 'over_quota' : 'taken';
-        record.run(audit);
-        return 'inserted';
-      }),
-    );
-  });
-  return groupCommitter<PendingImport, InsertOutcome>({
-    // One connection: batches are written one at a time, synchronously.
-    maxInFlight: 1,
+/**
+ * Group commit on SQLite: imports, or updates and releases, that arrive together are written
+ * together by the writer, one transaction per batch. Two batches may be outstanding, so the
+ * writer starts the next as soon as one commits while this thread keeps gathering.
+ */
+function sqliteBatches<K extends 'import' | 'change'>(writer: SqliteWriter, name: K) {
+  return groupCommitter<K extends 'import' ? ImportItem : ChangeItem, K extends 'import' ? InsertOutcome : ChangeOutcome>({
+    maxInFlight: 2,
     maxBatch: 1000,
-    write: async (items) => {
-      // A Kysely transaction may be open on this same connection between two of its awaits;
-      // writing now would make these rows part of it (and of its rollback). Wait for it.
-      while (handle.inTransaction) await new Promise((r) => setImmediate(r));
-      return writeAll()(items);
-    },
+    write: (items) => writer.write(name, items as never) as never,
   });
 }
 
 function postgresInsertBatch(db: Kysely<Database>) {
-  return groupCommitter<PendingImport, InsertOutcome>({
+  return groupCommitter<ImportItem, InsertOutcome>({
     // Each batch is one transaction on its own pooled connection; a few may run at once.
     maxInFlight: 4,
     // 46 columns per row: 500 rows stay well under PostgreSQL's 65,535 parameters.
@@ -301,7 +259,7 @@ function postgresInsertBatch(db: Kysely<Database>) {
  */
 async function insertWithinQuotas(
   trx: Transaction<Database>,
-  items: readonly PendingImport[],
+  items: readonly ImportItem[],
   insertRows: (rows: readonly PhoneNumberRow[]) => Promise<{ id: string }[]>,
   ids: Set<string>,
 ): Promise<Set<string>> {
@@ -352,71 +310,4 @@ function sqliteFindActive(handle: SQLite.Database) {
 function sqliteFindActiveWire(handle: SQLite.Database) {
   const select = lazily(() => handle.prepare('select wire from phone_numbers where id = ? and project_id = ? and released_at is null').pluck());
   return (projectId: string, id: string) => select().get(id, projectId) as string | null | undefined;
-}
-
-/** An update or a release as the SQLite batcher carries it. */
-type PendingChange =
-  | {
-      readonly kind: 'update';
-      readonly projectId: string;
-      readonly id: string;
-      readonly change: (stored: PhoneNumberRow) => UpdatableColumns;
-      readonly audit: (stored: PhoneNumberRow, columns: UpdatableColumns) => AuditEvent;
-    }
-  | { readonly kind: 'release'; readonly projectId: string; readonly id: string; readonly at: string; readonly audit: (number: string) => AuditEvent };
-
-type ChangeOutcome =
-  | { readonly kind: 'updated'; readonly row: PhoneNumberRow }
-  | { readonly kind: 'released' }
-  | { readonly kind: 'missing' }
-  | { readonly kind: 'refused'; readonly error: unknown };
-
-/**
- * Updates and releases on SQLite go through group commit like imports: with
- * synchronous=FULL each commit is an fsync, and one shared by a batch is what keeps power-loss
- * durability affordable. Items run in arrival order inside one transaction, each reading the
- * row as the items before it left it, so concurrent updates of one number serialise exactly
- * as separate transactions would. A refused update (its rules threw) writes nothing and fails
- * only itself.
- */
-function sqliteChangeBatch(handle: SQLite.Database) {
-  const writeAll = lazily(() => {
-    const select = handle.prepare('select * from phone_numbers where id = ? and project_id = ? and released_at is null');
-    const columns = [...UPDATABLE_COLUMNS, 'wire'] as const;
-    const update = handle.prepare(`update phone_numbers set ${columns.map((c) => `${c} = @${c}`).join(', ')} where id = @id`);
-    const release = handle.prepare(
-      'update phone_numbers set released_at = ? where id = ? and project_id = ? and released_at is null returning number',
-    );
-    const record = handle.prepare(insertStatement('audit_events', AUDIT_COLUMNS));
-    return handle.transaction((items: readonly PendingChange[]): ChangeOutcome[] =>
-      items.map((item): ChangeOutcome => {
-        if (item.kind === 'release') {
-          const released = release.get(item.at, item.id, item.projectId) as { number: string } | undefined;
-          if (released === undefined) return { kind: 'missing' };
-          record.run(item.audit(released.number));
-          return { kind: 'released' };
-        }
-        const stored = select.get(item.id, item.projectId) as PhoneNumberRow | undefined;
-        if (stored === undefined) return { kind: 'missing' };
-        let changed: UpdatableColumns;
-        try {
-          changed = item.change(stored);
-        } catch (error) {
-          return { kind: 'refused', error };
-        }
-        const row = withWire({ ...stored, ...changed });
-        update.run(row);
-        record.run(item.audit(stored, changed));
-        return { kind: 'updated', row };
-      }),
-    );
-  });
-  return groupCommitter<PendingChange, ChangeOutcome>({
-    maxInFlight: 1,
-    maxBatch: 1000,
-    write: async (items) => {
-      while (handle.inTransaction) await new Promise((r) => setImmediate(r));
-      return writeAll()(items);
-    },
-  });
 }

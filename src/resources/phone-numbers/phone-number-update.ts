@@ -1,5 +1,6 @@
+import { type Actor, type AuditEvent, auditEvent, changedAttributes } from '../../audit/audit.js';
 import { type ErrorItem, invalid } from '../../domain/errors.js';
-import { DIRECT_ATTRIBUTES, type PhoneNumberRow } from './phone-number-record.js';
+import { DIRECT_ATTRIBUTES, type PhoneNumberRow, type UpdatableColumns, updatableColumns, withWire } from './phone-number-record.js';
 import type { UpdatePhoneNumberRequest } from './phone-number-update-schemas.js';
 
 type Body = UpdatePhoneNumberRequest;
@@ -128,6 +129,39 @@ export function applyUpdate(stored: PhoneNumberRow, body: Body, now: Date): Upda
   if (problems.length > 0) return { ok: false, problems };
   next.updated_at = laterInstant(now, stored.updated_at);
   return { ok: true, row: next };
+}
+
+/**
+ * An update as plain data: everything needed to apply it to the stored row inside the write
+ * that changes it, wherever that write runs (the SQLite writer is a thread of its own).
+ */
+export interface UpdateRequest {
+  readonly body: Body;
+  /** ISO 8601; becomes updated_at (see applyUpdate). */
+  readonly now: string;
+  readonly actor: Actor;
+}
+
+export type PlannedUpdate =
+  | { readonly ok: true; readonly row: PhoneNumberRow; readonly columns: UpdatableColumns; readonly audit: AuditEvent }
+  | { readonly ok: false; readonly problems: ErrorItem[] };
+
+/** The row an update leaves, the columns it writes and its audit record; or why it is refused. */
+export function planUpdate(stored: PhoneNumberRow, request: UpdateRequest): PlannedUpdate {
+  const outcome = applyUpdate(stored, request.body, new Date(request.now));
+  if (!outcome.ok) return outcome;
+  const columns = updatableColumns(outcome.row);
+  const row = withWire({ ...stored, ...columns });
+  const audit = auditEvent(request.actor, columns.updated_at, 'number.updated', stored.id, {
+    number: stored.number,
+    changed: changedAttributes(stored, columns),
+  });
+  return { ok: true, row, columns, audit };
+}
+
+/** The audit record of a release. */
+export function releaseAudit(actor: Actor, at: string, id: string, number: string): AuditEvent {
+  return auditEvent(actor, at, 'number.released', id, { number });
 }
 
 /** Absolute, http or https, with a host, and nothing a URL parser would silently trim or re-encode. */

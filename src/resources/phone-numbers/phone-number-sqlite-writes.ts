@@ -1,0 +1,93 @@
+import type SQLite from 'better-sqlite3';
+import type { Actor, AuditEvent } from '../../audit/audit.js';
+import { AUDIT_COLUMNS } from '../../audit/audit.js';
+import type { ErrorItem } from '../../domain/errors.js';
+import { newPhoneNumberRow, type PhoneNumberRow, UPDATABLE_COLUMNS } from './phone-number-record.js';
+import { planUpdate, releaseAudit, type UpdateRequest } from './phone-number-update.js';
+
+/**
+ * The inventory's writes on SQLite, as functions of a connection and plain data: each takes a
+ * batch, writes it in one transaction (one commit, so one fsync under synchronous=FULL), and
+ * returns one outcome per item. Nothing here holds a closure or a promise, so the same code
+ * runs on the server's own connection or on the writer thread's (storage/sqlite-writer.ts).
+ */
+
+/** 'over_quota': the project already holds its quota of active numbers; nothing was written. */
+export type InsertOutcome = 'inserted' | 'taken' | 'over_quota';
+
+/** An import: the row, its audit record and the project's quota (null: none). */
+export interface ImportItem {
+  readonly row: PhoneNumberRow;
+  readonly audit: AuditEvent;
+  readonly quota: number | null;
+}
+
+export type ChangeItem =
+  | { readonly kind: 'update'; readonly projectId: string; readonly id: string; readonly request: UpdateRequest }
+  | { readonly kind: 'release'; readonly projectId: string; readonly id: string; readonly at: string; readonly actor: Actor };
+
+export type UpdateOutcome =
+  | { readonly kind: 'updated'; readonly row: PhoneNumberRow }
+  | { readonly kind: 'missing' }
+  | { readonly kind: 'refused'; readonly problems: ErrorItem[] };
+
+export type ChangeOutcome = UpdateOutcome | { readonly kind: 'released' };
+
+/** Every column of the table, in one fixed order, for the hand-written statements. */
+export const COLUMNS = Object.keys(
+  newPhoneNumberRow({ id: '', projectId: '', number: '', numberType: 'longcode', capabilities: 0, countryCode: null, now: '' }),
+) as (keyof PhoneNumberRow)[];
+
+const insertStatement = (table: string, columns: readonly string[], tail = '') =>
+  `insert into ${table} (${columns.join(', ')}) values (${columns.map((c) => `@${c}`).join(', ')})${tail}`;
+
+/** Imports. `ON CONFLICT DO NOTHING` lets the unique index refuse a taken number without failing its batch-mates. */
+export function sqliteImportWrites(handle: SQLite.Database): (items: readonly ImportItem[]) => InsertOutcome[] {
+  const insert = handle.prepare(insertStatement('phone_numbers', COLUMNS, ' on conflict do nothing'));
+  const record = handle.prepare(insertStatement('audit_events', AUDIT_COLUMNS));
+  // Count and insert in one statement: the count is taken under the write lock the insert
+  // holds, so no other writer (another process on the same file) can slip in between.
+  const insertWithinQuota = handle.prepare(
+    `insert into phone_numbers (${COLUMNS.join(', ')}) select ${COLUMNS.map((c) => `@${c}`).join(', ')}` +
+      ` where (select count(*) from phone_numbers where project_id = @project_id and released_at is null) < @quota on conflict do nothing`,
+  );
+  const activeCount = handle.prepare('select count(*) from phone_numbers where project_id = ? and released_at is null').pluck();
+  return handle.transaction((items: readonly ImportItem[]): InsertOutcome[] =>
+    items.map(({ row, audit, quota }) => {
+      const changes = quota === null ? insert.run(row).changes : insertWithinQuota.run({ ...row, quota }).changes;
+      if (changes !== 1) return quota !== null && (activeCount.get(row.project_id) as number) >= quota ? 'over_quota' : 'taken';
+      record.run(audit);
+      return 'inserted';
+    }),
+  );
+}
+
+/**
+ * Updates and releases. Items run in arrival order inside one transaction, each reading the
+ * row as the items before it left it, so concurrent updates of one number serialise exactly
+ * as separate transactions would. A refused update writes nothing and fails only itself.
+ */
+export function sqliteChangeWrites(handle: SQLite.Database): (items: readonly ChangeItem[]) => ChangeOutcome[] {
+  const select = handle.prepare('select * from phone_numbers where id = ? and project_id = ? and released_at is null');
+  const columns = [...UPDATABLE_COLUMNS, 'wire'] as const;
+  const update = handle.prepare(`update phone_numbers set ${columns.map((c) => `${c} = @${c}`).join(', ')} where id = @id`);
+  const release = handle.prepare('update phone_numbers set released_at = ? where id = ? and project_id = ? and released_at is null returning number');
+  const record = handle.prepare(insertStatement('audit_events', AUDIT_COLUMNS));
+  return handle.transaction((items: readonly ChangeItem[]): ChangeOutcome[] =>
+    items.map((item): ChangeOutcome => {
+      if (item.kind === 'release') {
+        const released = release.get(item.at, item.id, item.projectId) as { number: string } | undefined;
+        if (released === undefined) return { kind: 'missing' };
+        record.run(releaseAudit(item.actor, item.at, item.id, released.number));
+        return { kind: 'released' };
+      }
+      const stored = select.get(item.id, item.projectId) as PhoneNumberRow | undefined;
+      if (stored === undefined) return { kind: 'missing' };
+      const planned = planUpdate(stored, item.request);
+      if (!planned.ok) return { kind: 'refused', problems: planned.problems };
+      update.run(planned.row);
+      record.run(planned.audit);
+      return { kind: 'updated', row: planned.row };
+    }),
+  );
+}
