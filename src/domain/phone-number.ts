@@ -1,5 +1,6 @@
 import { type PhoneNumber, parsePhoneNumberFromString } from 'libphonenumber-js/max';
 import metadata from 'libphonenumber-js/metadata.max.json';
+import { classify } from './number-plans.js';
 
 /** The wire spelling of a number's type; the import request spells toll-free `tollfree`. */
 export type NumberType = 'longcode' | 'toll-free';
@@ -39,12 +40,22 @@ export function requestedToWireType(t: RequestedNumberType): NumberType {
  * (for example +1 555 ranges) reports the main region of its calling code, which is what a
  * person reading the number would say; a non-geographic calling code reports null.
  *
- * This is the import path's costliest step (tens of microseconds: for a calling code shared
- * by several regions, such as +1, the parser tries each region's patterns). The input is
- * already exactly `+` and digits, so the parser is told not to search text for a number
- * (`extract: false`), which saves about a third; a unit test checks that this changes no answer.
+ * Classification is the import path's costliest step. Most numbers are answered from the
+ * library's metadata with precompiled patterns (number-plans.ts, about a fifth of the
+ * library's own cost); the rest by the library itself, told not to search text for a number
+ * (`extract: false`) since the input is exactly `+` and digits. Unit tests check that neither
+ * shortcut changes any answer.
  */
 export function numberFacts(e164: string): NumberFacts {
+  const c = classify(e164);
+  if (c === undefined) return numberFactsFromLibrary(e164);
+  const regions = callingCodes[callingCodeOf(e164)];
+  if (!c.valid) return { countryCode: mainRegion(regions), numberClass: 'unknown' };
+  return { countryCode: c.country ?? mainRegion(regions), numberClass: classOf(c.type) };
+}
+
+/** The library's parser alone, with `extract: false`. */
+export function numberFactsFromLibrary(e164: string): NumberFacts {
   return factsOf(parsePhoneNumberFromString(e164, { extract: false }));
 }
 
@@ -57,9 +68,17 @@ function factsOf(parsed: PhoneNumber | undefined): NumberFacts {
   if (parsed === undefined) return { countryCode: null, numberClass: 'unknown' };
   const regions = callingCodes[parsed.countryCallingCode];
   if (!parsed.isValid()) return { countryCode: mainRegion(regions), numberClass: 'unknown' };
-  const type = parsed.getType();
-  const numberClass: NumberClass = type === undefined ? 'unknown' : type === 'TOLL_FREE' ? 'toll-free' : 'longcode';
-  return { countryCode: parsed.country ?? mainRegion(regions), numberClass };
+  return { countryCode: parsed.country ?? mainRegion(regions), numberClass: classOf(parsed.getType()) };
+}
+
+function classOf(type: string | undefined): NumberClass {
+  return type === undefined ? 'unknown' : type === 'TOLL_FREE' ? 'toll-free' : 'longcode';
+}
+
+/** The calling code classify() found: the shortest prefix of the digits that is one. */
+function callingCodeOf(e164: string): string {
+  for (let i = 2; i <= 4; i++) if (e164.slice(1, i) in callingCodes) return e164.slice(1, i);
+  return '';
 }
 
 function mainRegion(regions: readonly string[] | undefined): string | null {

@@ -214,13 +214,14 @@ function lazily<T>(make: () => T): () => T {
 }
 
 /**
- * Group commit on SQLite: imports, or updates and releases, that arrive together are written
- * together by the writer, one transaction per batch. Two batches may be outstanding, so the
- * writer starts the next as soon as one commits while this thread keeps gathering.
+ * Group commit on SQLite: imports, or updates and releases, that arrive in one event-loop turn
+ * go to the writer as one batch. Several batches may be outstanding: the writer joins every
+ * batch waiting for it into its next transaction (see sqlite-writer-thread.ts), so this thread
+ * never waits for a commit to send more.
  */
 function sqliteBatches<K extends 'import' | 'change'>(writer: SqliteWriter, name: K) {
   return groupCommitter<K extends 'import' ? ImportItem : ChangeItem, K extends 'import' ? InsertOutcome : ChangeOutcome>({
-    maxInFlight: 2,
+    maxInFlight: 8,
     maxBatch: 1000,
     write: (items) => writer.write(name, items as never) as never,
   });
