@@ -7,7 +7,7 @@ import { basicAuth, idSample, ImportNumbers, type Inventory } from './inventory.
 import { type LoadResult, runLoad } from './load.js';
 import { describeMachine, finishMachine } from './machine.js';
 import { createScratchSchema } from './postgres.js';
-import { type NumberspaceEntry, type ServerProcess, startBaseline, startNumberspace } from './processes.js';
+import { type NumberspaceEntry, SERVER_NODE_FLAGS, type ServerProcess, startBaseline, startNumberspace } from './processes.js';
 import {
   checks,
   type DeepRecord,
@@ -260,7 +260,7 @@ export async function runBenchmark(plan: BenchmarkPlan, resources = new Resource
         connections: plan.connections,
         scenarios: plan.scenarios,
         serverLogLevel: plan.serverLogLevel ?? 'info (numberspace default)',
-        server: plan.entry === 'built' ? 'node dist/main.js serve' : 'node --import tsx src/main.ts serve',
+        server: plan.entry === 'built' ? ['node', ...SERVER_NODE_FLAGS, 'dist/main.js serve'].join(' ') : 'node --import tsx src/main.ts serve',
         revision: revision(),
       },
       targets: infos,

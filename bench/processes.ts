@@ -51,7 +51,7 @@ export interface NumberspaceOptions {
 export async function startNumberspace(o: NumberspaceOptions): Promise<ServerProcess> {
   const entry = o.entry ?? 'built';
   if (entry === 'built' && !existsSync(BUILT_MAIN)) throw new Error(`${BUILT_MAIN} is missing: run npm run build first`);
-  const args = entry === 'built' ? [BUILT_MAIN, 'serve'] : ['--import', 'tsx', SOURCE_MAIN, 'serve'];
+  const args = entry === 'built' ? [...SERVER_NODE_FLAGS, BUILT_MAIN, 'serve'] : ['--import', 'tsx', SOURCE_MAIN, 'serve'];
   const env: Record<string, string> = {
     PATH: process.env.PATH ?? '',
     HOME: process.env.HOME ?? '',
@@ -68,6 +68,14 @@ export async function startNumberspace(o: NumberspaceOptions): Promise<ServerPro
   const url = /Server listening at (http:\/\/127\.0\.0\.1:\d+)/.exec(log)![1]!;
   return serverProcess(o.label, url, spawned.child, o.logFile);
 }
+
+/** The Node.js flags `npm start` runs the server with, read from package.json so the benchmark measures the same. */
+export const SERVER_NODE_FLAGS: readonly string[] = (() => {
+  const start = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts: { start: string } }).scripts.start;
+  const flags = /^node((?: --[^\s]+)*) bin\/numberspace\.js serve$/.exec(start);
+  if (flags === null) throw new Error(`package.json's start script has an unexpected shape: ${start}`);
+  return flags[1]!.trim().split(' ').filter((f) => f !== '');
+})();
 
 export interface BaselineFixtures {
   /** The exact body a real GET of one number answers. */

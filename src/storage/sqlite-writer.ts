@@ -90,8 +90,8 @@ export function threadWriter(settings: WriterThreadSettings): SqliteWriter {
   };
 
   function start(): Worker {
-    // Its heap holds a batch at a time; a small young generation keeps its memory small.
-    const w = spawnThread({ workerData: settings, resourceLimits: { maxYoungGenerationSizeMb: 8 } });
+    // Its heap holds little beyond the batch in hand: a small young generation keeps its memory small.
+    const w = spawnThread({ workerData: settings, resourceLimits: { maxYoungGenerationSizeMb: 2 } });
     w.on('message', (reply: WriterReply) => {
       const p = pending.get(reply.seq);
       if (p === undefined) return;
