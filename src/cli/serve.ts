@@ -46,6 +46,7 @@ export async function serveCommand(config: Config, io: Io): Promise<number> {
       printWelcome(io, result, address);
       readiness.markReady();
       logger.info('ready');
+      logger.flush();
       await stopped;
     }
   } catch (err) {
