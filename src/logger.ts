@@ -7,9 +7,9 @@ export const LOG_FLUSH_MS = 100;
  * JSON logs on stdout. Credentials never reach a log line, whatever a serializer includes.
  *
  * Lines are buffered and written together, when 8 KiB have gathered or every LOG_FLUSH_MS,
- * instead of one write(2) per line: with an access-log line per request, unbuffered logging
- * cost 10–30 % of the server's throughput on small answers. The buffer is flushed on exit and
- * after startup; a process killed with SIGKILL loses at most the last LOG_FLUSH_MS of lines.
+ * instead of one write(2) per line: the access log writes a line per request, and the lines
+ * of many requests then share one system call. The buffer is flushed on exit and after
+ * startup; a process killed with SIGKILL loses at most the last LOG_FLUSH_MS of lines.
  */
 export function createLogger(level: string): Logger {
   const destination = pino.destination({ dest: 1, sync: false, minLength: 8 * 1024 });

@@ -80,54 +80,55 @@ function spawnThread(options: { workerData: unknown; resourceLimits: Worker['res
  * If it dies, the batches it held fail and the next write starts a new one.
  */
 export function threadWriter(settings: WriterThreadSettings): SqliteWriter {
-  let worker: Worker | undefined;
+  type Pending = { resolve: (results: unknown[]) => void; reject: (err: unknown) => void };
+  let thread: { readonly worker: Worker; readonly pending: Map<number, Pending> } | undefined;
   let seq = 0;
-  const pending = new Map<number, { resolve: (results: unknown[]) => void; reject: (err: unknown) => void }>();
 
-  const failAll = (err: unknown) => {
-    for (const p of pending.values()) p.reject(err);
-    pending.clear();
-  };
-
-  function start(): Worker {
+  function start() {
     // Its heap holds little beyond the batch in hand: a small young generation keeps its memory small.
-    const w = spawnThread({ workerData: settings, resourceLimits: { maxYoungGenerationSizeMb: 2 } });
-    w.on('message', (reply: WriterReply) => {
+    const worker = spawnThread({ workerData: settings, resourceLimits: { maxYoungGenerationSizeMb: 2 } });
+    // Each thread answers only what it was sent: a replacement never inherits a dead one's failures.
+    const pending = new Map<number, Pending>();
+    const failAll = (err: unknown) => {
+      for (const p of pending.values()) p.reject(err);
+      pending.clear();
+    };
+    worker.on('message', (reply: WriterReply) => {
       const p = pending.get(reply.seq);
       if (p === undefined) return;
       pending.delete(reply.seq);
-      if (pending.size === 0) w.unref();
+      if (pending.size === 0) worker.unref();
       if (reply.ok) p.resolve(reply.results);
       else p.reject(Object.assign(new Error(reply.error.message), { code: reply.error.code }));
     });
-    w.on('error', failAll);
-    w.on('exit', (code) => {
-      if (worker === w) worker = undefined;
+    worker.on('error', failAll);
+    worker.on('exit', (code) => {
+      if (thread?.worker === worker) thread = undefined;
       failAll(new Error(`the SQLite writer thread stopped (exit code ${code})`));
     });
-    return w;
+    return { worker, pending };
   }
 
   return {
     write(name, items) {
-      worker ??= start();
-      const w = worker;
+      thread ??= start();
+      const { worker, pending } = thread;
       const id = ++seq;
       return new Promise((resolve, reject) => {
         pending.set(id, { resolve: resolve as (results: unknown[]) => void, reject });
         // Referenced while it owes answers, so they arrive even if nothing else keeps the process up.
-        w.ref();
-        w.postMessage({ seq: id, name, items } satisfies WriterRequest);
+        worker.ref();
+        worker.postMessage({ seq: id, name, items } satisfies WriterRequest);
       });
     },
     async close() {
-      const w = worker;
-      if (w === undefined) return;
-      worker = undefined;
+      const current = thread;
+      if (current === undefined) return;
+      thread = undefined;
       // Requests are answered in order, so the close request is handled after every batch already sent.
-      const exited = new Promise<void>((resolve) => w.once('exit', () => resolve()));
-      w.ref();
-      w.postMessage({ close: true } satisfies WriterRequest);
+      const exited = new Promise<void>((resolve) => current.worker.once('exit', () => resolve()));
+      current.worker.ref();
+      current.worker.postMessage({ close: true } satisfies WriterRequest);
       await exited;
     },
   };
