@@ -164,9 +164,12 @@ async function listPage(deps: PhoneNumberServiceDeps, principal: Principal, quer
     links.prev = link(pageNumber - 1, mint({ direction: 'prev', createdAt: from.createdAt, id: from.id, pageNumber: pageNumber - 1 }));
   }
   // Numbers are spliced in as stored; links serialise in the schema's key order (self, first, next, prev).
-  const data = await Promise.all(
-    page.map(async (row) => row.wire ?? wireJson((await deps.phoneNumbers.findActive(principal.projectId, row.id)) ?? row)),
-  );
+  const data: string[] = [];
+  for (const row of page) {
+    // Every write stores the wire form (migration 005 filled the rows before it); a row
+    // without one is rebuilt from its columns rather than sent incomplete.
+    data.push(row.wire ?? wireJson((await deps.phoneNumbers.findActive(principal.projectId, row.id)) ?? row));
+  }
   return `{"links":${JSON.stringify(links)},"data":[${data.join(',')}]}`;
 }
 
