@@ -4,6 +4,7 @@ import { generateSecret } from '../src/auth/token-secret.js';
 import { ALL_CAPABILITIES_MASK } from '../src/domain/capabilities.js';
 import { numberFacts } from '../src/domain/phone-number.js';
 import { newPhoneNumberRow, type PhoneNumberRow } from '../src/resources/phone-numbers/phone-number-record.js';
+import { unnestInsert } from '../src/resources/phone-numbers/phone-number-store.js';
 import { parseDatabaseUrl } from '../src/storage/database-url.js';
 import { migrateToLatest, openDatabase } from '../src/storage/open-database.js';
 import { bootstrap } from '../src/tenancy/tenancy-service.js';
@@ -139,10 +140,9 @@ async function insertPostgres(databaseUrl: string, batches: Iterable<PhoneNumber
       // Columns that are null in every row are left to their default (null), which keeps
       // the statement small; a column newPhoneNumberRow ever fills is sent automatically.
       const columns = (Object.keys(batch[0]!) as (keyof PhoneNumberRow)[]).filter((c) => batch.some((r) => r[c] !== null));
-      const arrays = columns.map((c) => batch.map((r) => r[c]));
-      const casts = columns.map((c, i) => `$${i + 1}::${typeof batch[0]![c] === 'number' ? 'integer' : 'text'}[]`);
+      const insert = unnestInsert('phone_numbers', columns, batch);
       await client.query('begin');
-      await client.query(`insert into phone_numbers (${columns.join(',')}) select * from unnest(${casts.join(',')})`, arrays);
+      await client.query(insert.sql, [...insert.parameters]);
       await client.query('commit');
     }
     // A real table of this size would long since have been analysed by autovacuum.

@@ -30,6 +30,8 @@ export type NumberTypeName =
 
 /** What parse plus getType/isValid say of a number. */
 export interface Classification {
+  /** The regions of the number's calling code, its main region first. */
+  readonly regions: readonly string[];
   /** The region the parser settled on; undefined when no region of the calling code claims the number. */
   readonly country: string | undefined;
   readonly valid: boolean;
@@ -165,5 +167,5 @@ export function classify(e164: string): Classification | undefined {
   const plan = plans.get(country ?? code.regions[0]!)!;
   const type = typeIn(plan, nationalNumber);
   const valid = plan.hasTypes ? type !== undefined : plan.nationalNumber.test(nationalNumber);
-  return { country, valid, type };
+  return { regions: code.regions, country, valid, type };
 }

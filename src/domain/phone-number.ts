@@ -49,9 +49,8 @@ export function requestedToWireType(t: RequestedNumberType): NumberType {
 export function numberFacts(e164: string): NumberFacts {
   const c = classify(e164);
   if (c === undefined) return numberFactsFromLibrary(e164);
-  const regions = callingCodes[callingCodeOf(e164)];
-  if (!c.valid) return { countryCode: mainRegion(regions), numberClass: 'unknown' };
-  return { countryCode: c.country ?? mainRegion(regions), numberClass: classOf(c.type) };
+  if (!c.valid) return { countryCode: mainRegion(c.regions), numberClass: 'unknown' };
+  return { countryCode: c.country ?? mainRegion(c.regions), numberClass: classOf(c.type) };
 }
 
 /** The library's parser alone, with `extract: false`. */
@@ -73,12 +72,6 @@ function factsOf(parsed: PhoneNumber | undefined): NumberFacts {
 
 function classOf(type: string | undefined): NumberClass {
   return type === undefined ? 'unknown' : type === 'TOLL_FREE' ? 'toll-free' : 'longcode';
-}
-
-/** The calling code classify() found: the shortest prefix of the digits that is one. */
-function callingCodeOf(e164: string): string {
-  for (let i = 2; i <= 4; i++) if (e164.slice(1, i) in callingCodes) return e164.slice(1, i);
-  return '';
 }
 
 function mainRegion(regions: readonly string[] | undefined): string | null {

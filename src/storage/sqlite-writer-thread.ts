@@ -8,20 +8,14 @@
  */
 import { parentPort, receiveMessageOnPort, workerData } from 'node:worker_threads';
 import { openSqliteHandle } from './sqlite-handle.js';
-import { SQLITE_WRITES, type WriteName, type WriterReply, type WriterRequest, type WriterThreadSettings } from './sqlite-writer.js';
+import { type WriterReply, type WriterRequest, type WriterThreadSettings, writeBatches } from './sqlite-writer.js';
 
 type WriteRequest = Extract<WriterRequest, { seq: number }>;
 
 const settings = workerData as WriterThreadSettings;
 const port = parentPort!;
 const handle = openSqliteHandle(settings.file, settings.synchronous);
-const batches = new Map<WriteName, (items: readonly never[]) => unknown[]>();
-
-function batchOf(name: WriteName): (items: readonly never[]) => unknown[] {
-  let batch = batches.get(name);
-  if (batch === undefined) batches.set(name, (batch = SQLITE_WRITES[name](handle) as (items: readonly never[]) => unknown[]));
-  return batch;
-}
+const batchOf = writeBatches(handle);
 
 const failure = (seq: number, err: unknown): WriterReply => {
   const e = err as { message?: unknown; code?: unknown } | null;
@@ -32,7 +26,7 @@ const failure = (seq: number, err: unknown): WriterReply => {
 const writeAll = handle.transaction((requests: readonly WriteRequest[]): WriterReply[] =>
   requests.map((r): WriterReply => {
     try {
-      return { seq: r.seq, ok: true, results: batchOf(r.name)(r.items as readonly never[]) };
+      return { seq: r.seq, ok: true, results: batchOf(r.name)(r.items) };
     } catch (err) {
       return failure(r.seq, err);
     }

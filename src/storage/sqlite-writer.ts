@@ -40,17 +40,25 @@ export type WriterReply =
  * a second connection cannot open.
  */
 export function inProcessWriter(handle: SQLite.Database): SqliteWriter {
-  const batches = new Map<WriteName, (items: readonly never[]) => unknown[]>();
+  const batchOf = writeBatches(handle);
   return {
     async write(name, items) {
       // A Kysely transaction may be open on this same connection between two of its awaits;
       // writing now would make these rows part of it (and of its rollback). Wait for it.
       while (handle.inTransaction) await new Promise((r) => setImmediate(r));
-      let batch = batches.get(name);
-      if (batch === undefined) batches.set(name, (batch = SQLITE_WRITES[name](handle) as (items: readonly never[]) => unknown[]));
-      return batch(items as readonly never[]) as WriteResult<typeof name>[];
+      return batchOf(name)(items) as WriteResult<typeof name>[];
     },
     async close() {},
+  };
+}
+
+/** The write batches of one connection, by name, their statements prepared on first use. */
+export function writeBatches(handle: SQLite.Database): (name: WriteName) => (items: readonly unknown[]) => unknown[] {
+  const batches = new Map<WriteName, (items: readonly unknown[]) => unknown[]>();
+  return (name) => {
+    let batch = batches.get(name);
+    if (batch === undefined) batches.set(name, (batch = SQLITE_WRITES[name](handle) as (items: readonly unknown[]) => unknown[]));
+    return batch;
   };
 }
 

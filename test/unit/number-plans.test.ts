@@ -39,7 +39,8 @@ function check(samples: Iterable<string>): { total: number; fast: number } {
     const mine = classify(n);
     if (mine === undefined) continue;
     fast++;
-    assert.deepEqual(mine, library(n), n);
+    const { regions: _regions, ...facts } = mine;
+    assert.deepEqual(facts, library(n), n);
   }
   return { total, fast };
 }

@@ -3,9 +3,9 @@ import { CompiledQuery, type Kysely, type Transaction } from 'kysely';
 import { type Actor, AUDIT_COLUMNS, type AuditEvent } from '../../audit/audit.js';
 import { groupCommitter } from '../../storage/group-commit.js';
 import type { Database } from '../../storage/schema.js';
-import type { SqliteWriter } from '../../storage/sqlite-writer.js';
+import type { SqliteWriter, WriteItem, WriteName, WriteResult } from '../../storage/sqlite-writer.js';
 import { type PhoneNumberRow, wireJson } from './phone-number-record.js';
-import { type ChangeItem, type ChangeOutcome, COLUMNS, type ImportItem, type InsertOutcome, type UpdateOutcome } from './phone-number-sqlite-writes.js';
+import { COLUMNS, type ImportItem, type InsertOutcome, type UpdateOutcome } from './phone-number-sqlite-writes.js';
 import { planUpdate, releaseAudit, type UpdateRequest } from './phone-number-update.js';
 
 export type { InsertOutcome, UpdateOutcome } from './phone-number-sqlite-writes.js';
@@ -219,11 +219,11 @@ function lazily<T>(make: () => T): () => T {
  * batch waiting for it into its next transaction (see sqlite-writer-thread.ts), so this thread
  * never waits for a commit to send more.
  */
-function sqliteBatches<K extends 'import' | 'change'>(writer: SqliteWriter, name: K) {
-  return groupCommitter<K extends 'import' ? ImportItem : ChangeItem, K extends 'import' ? InsertOutcome : ChangeOutcome>({
+function sqliteBatches<K extends WriteName>(writer: SqliteWriter, name: K) {
+  return groupCommitter<WriteItem<K>, WriteResult<K>>({
     maxInFlight: 8,
     maxBatch: 1000,
-    write: (items) => writer.write(name, items as never) as never,
+    write: (items) => writer.write(name, items),
   });
 }
 
@@ -233,7 +233,7 @@ function sqliteBatches<K extends 'import' | 'change'>(writer: SqliteWriter, name
  * The statement is shorter to build, send and parse: about 30 % less time per import,
  * measured on PostgreSQL 15 with batches of 20.
  */
-function unnestInsert<R>(table: string, columns: readonly string[], rows: readonly object[], tail = ''): CompiledQuery<R> {
+export function unnestInsert<R>(table: string, columns: readonly string[], rows: readonly object[], tail = ''): CompiledQuery<R> {
   const casts = columns.map((c, i) => `$${i + 1}::${INTEGER_COLUMNS.has(c) ? 'integer' : 'text'}[]`);
   const arrays = columns.map((c) => rows.map((r) => (r as Record<string, unknown>)[c]));
   return CompiledQuery.raw(`insert into ${table} (${columns.join(', ')}) select * from unnest(${casts.join(', ')})${tail}`, arrays) as CompiledQuery<R>;
