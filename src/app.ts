@@ -48,10 +48,13 @@ export interface AppDeps {
   };
   /** Proxies trusted to name the client in X-Forwarded-For; absent or empty: the socket's peer is the client. */
   readonly trustProxy?: readonly string[];
+  /** PEM certificate chain and key: serve HTTPS instead of HTTP. */
+  readonly tls?: { readonly cert: Buffer; readonly key: Buffer };
 }
 
 /** Builds the HTTP application. Reads no environment and listens on nothing. */
 export async function buildApp(deps: AppDeps): Promise<App> {
+  const serverOptions = { headersTimeout: deps.timeouts?.headersMs ?? 10_000, connectionsCheckingInterval: 1000 };
   const app = Fastify({
     loggerInstance: deps.logger as FastifyBaseLogger,
     bodyLimit: BODY_LIMIT_BYTES,
@@ -63,7 +66,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     // A slow or stalled client cannot hold a connection: the whole request must arrive within
     // requestMs and its headers within headersMs (checked every second, not Node's default 30 s).
     requestTimeout: deps.timeouts?.requestMs ?? 30_000,
-    http: { headersTimeout: deps.timeouts?.headersMs ?? 10_000, connectionsCheckingInterval: 1000 },
+    ...(deps.tls === undefined ? { http: serverOptions } : { https: { ...serverOptions, cert: deps.tls.cert, key: deps.tls.key } }),
     clientErrorHandler: answerClientError,
     // Requests that arrive while closing get the API's own 503 with Retry-After (see readiness).
     return503OnClosing: false,

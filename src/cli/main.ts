@@ -2,6 +2,7 @@ import { ConfigError, loadConfig } from '../config/config.js';
 import { type Io, UsageError, processIo } from './io.js';
 import { auditCommand } from './audit-command.js';
 import { serveCommand } from './serve.js';
+import { tlsCertCommand } from './tls-cert-command.js';
 import { projectsCommand, spacesCommand, tokensCommand } from './tenancy-commands.js';
 
 const USAGE = `Usage: numberspace [command]
@@ -18,6 +19,7 @@ const USAGE = `Usage: numberspace [command]
   tokens rotate <token-id>                 a new secret for the same token, printed once
   tokens revoke <token-id>
   audit --project <id> [--since <ISO 8601>]  imports, updates, releases and token changes
+  tls-cert [--out DIR] [--days N]          a self-signed certificate for 127.0.0.1 and localhost
 
 Every list and create takes --json. Commands act on the database named by DATABASE_URL.`;
 
@@ -29,6 +31,7 @@ export async function run(argv: string[], env: NodeJS.ProcessEnv, io: Io = proce
       io.out(USAGE);
       return 0;
     }
+    if (command === 'tls-cert') return tlsCertCommand(io, rest);
     const config = loadConfig(env);
     switch (command) {
       case 'serve':

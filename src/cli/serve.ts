@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { createSecureContext } from 'node:tls';
 import type { Logger } from 'pino';
 import type { Config } from '../config/config.js';
 import { buildApp } from '../app.js';
@@ -14,6 +16,7 @@ import type { Io } from './io.js';
  * accepting connections, lets in-flight requests finish, then closes the database.
  */
 export async function serveCommand(config: Config, io: Io): Promise<number> {
+  const tls = config.tls === undefined ? undefined : loadTlsFiles(config.tls);
   const logger = createLogger(config.logLevel);
   const store = openStore(config.databaseUrl, { poolSize: config.databasePoolSize, sqliteSynchronous: config.sqliteSynchronous });
   const readiness = createReadiness();
@@ -24,6 +27,7 @@ export async function serveCommand(config: Config, io: Io): Promise<number> {
     readiness,
     limits: { rateLimit: config.rateLimit, authFailureLimit: config.authFailureLimit },
     trustProxy: config.trustProxy,
+    ...(tls === undefined ? {} : { tls }),
   });
 
   let stopping = false;
@@ -58,6 +62,28 @@ export async function serveCommand(config: Config, io: Io): Promise<number> {
   await store.close();
   logger.info('stopped');
   return exitCode;
+}
+
+/**
+ * Reads and checks the PEM pair before anything listens, so a wrong path, an unreadable file
+ * or a key that does not match its certificate stops the start with a message naming it.
+ */
+function loadTlsFiles(files: { certFile: string; keyFile: string }): { cert: Buffer; key: Buffer } {
+  const read = (name: string, path: string): Buffer => {
+    try {
+      return readFileSync(path);
+    } catch (err) {
+      throw new Error(`cannot read ${name} "${path}": ${(err as Error).message}`);
+    }
+  };
+  const cert = read('TLS_CERT_FILE', files.certFile);
+  const key = read('TLS_KEY_FILE', files.keyFile);
+  try {
+    createSecureContext({ cert, key });
+  } catch (err) {
+    throw new Error(`TLS_CERT_FILE and TLS_KEY_FILE are not a usable PEM certificate and matching key: ${(err as Error).message}`);
+  }
+  return { cert, key };
 }
 
 /**

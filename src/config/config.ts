@@ -34,6 +34,11 @@ export interface Config {
    * client shares the proxy's address.
    */
   readonly trustProxy: readonly string[];
+  /**
+   * PEM files to serve HTTPS with (both or neither). SignalWire's Node compatibility client
+   * only speaks https, so a local stand-in must too.
+   */
+  readonly tls: { readonly certFile: string; readonly keyFile: string } | undefined;
 }
 
 export class ConfigError extends Error {}
@@ -87,6 +92,10 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
     if (why !== undefined) problems.push(`TRUST_PROXY: "${entry}" ${why}`);
   }
 
+  const certFile = env.TLS_CERT_FILE || undefined;
+  const keyFile = env.TLS_KEY_FILE || undefined;
+  if ((certFile === undefined) !== (keyFile === undefined)) problems.push('TLS_CERT_FILE and TLS_KEY_FILE must be set together');
+
   const config: Config = {
     port: int('PORT', 8080, 0, 65535),
     host: env.HOST || '127.0.0.1',
@@ -100,6 +109,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
     rateLimit,
     authFailureLimit: int('AUTH_FAILURE_LIMIT', 20, 0, 1_000_000),
     trustProxy: Object.freeze(trustProxy),
+    tls: certFile !== undefined && keyFile !== undefined ? Object.freeze({ certFile, keyFile }) : undefined,
   };
   if (problems.length > 0) throw new ConfigError(problems.join('\n'));
   return Object.freeze(config);

@@ -38,7 +38,7 @@ export async function waitForOutput(p: RunningProcess, predicate: (out: string) 
 }
 
 export function listeningUrl(out: string): string {
-  const m = /Server listening at (http:\/\/127\.0\.0\.1:\d+)/.exec(out);
+  const m = /Server listening at (https?:\/\/127\.0\.0\.1:\d+)/.exec(out);
   if (m === null) throw new Error(`no listening line in:\n${out}`);
   return m[1]!;
 }
