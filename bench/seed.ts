@@ -3,12 +3,12 @@ import pg from 'pg';
 import { generateSecret } from '../src/auth/token-secret.js';
 import { ALL_CAPABILITIES_MASK } from '../src/domain/capabilities.js';
 import { numberFacts } from '../src/domain/phone-number.js';
-import { newPhoneNumberRow, type PhoneNumberRow } from '../src/resources/phone-numbers/phone-number-record.js';
-import { unnestInsert } from '../src/resources/phone-numbers/phone-number-store.js';
+import { newPhoneNumberRow, type PhoneNumberRow } from '../src/domain/phone-number-record.js';
+import { unnestInsert } from '../src/storage/postgres/phone-numbers.js';
 import { parseDatabaseUrl } from '../src/storage/database-url.js';
 import { migrateToLatest, openDatabase } from '../src/storage/open-database.js';
 import { bootstrap } from '../src/tenancy/tenancy-service.js';
-import { kyselyTenancyStore } from '../src/tenancy/tenancy-store.js';
+import { kyselyTenancyStore } from '../src/storage/kysely/tenancy-store.js';
 import { type Inventory, MAX_SEED, numberAt, seededId } from './inventory.js';
 
 /**

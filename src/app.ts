@@ -3,10 +3,12 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { Logger } from 'pino';
 import type { App } from './http/app-type.js';
 import { createAuthenticator } from './auth/authenticator.js';
-import { installErrorHandling, send } from './http/error-handler.js';
+import { relayErrorHandler, relayNotFound, sendRelayError } from './surfaces/relay-rest/error-writer.js';
+import { RELAY_REST_PREFIX, relayRestSurface } from './surfaces/relay-rest/plugin.js';
+import { sendCompatibilityError } from './surfaces/compatibility/error-writer.js';
+import { COMPATIBILITY_ALIAS_PREFIX, COMPATIBILITY_PREFIX, compatibilitySurface, isCompatibilityPath } from './surfaces/compatibility/plugin.js';
 import { errors } from './domain/errors.js';
 import { answerClientError, hasAmbiguousHost } from './http/framing.js';
-import { MAX_JSON_DEPTH, nestsDeeperThan } from './http/json-depth.js';
 import { createMetrics } from './http/metrics.js';
 import { createAuthThrottle } from './limits/auth-throttle.js';
 import { NO_RATE_LIMIT, type RateLimitSpec } from './limits/rate-limit-spec.js';
@@ -14,11 +16,9 @@ import { createRateLimiter } from './limits/rate-limiter.js';
 import { createReadiness, type Readiness } from './http/readiness.js';
 import { requestId } from './http/request-id.js';
 import { ERROR_DETAIL_KEYWORD } from './http/validation-errors.js';
-import { collectRoutes } from './openapi/openapi-document.js';
-import { importRoutes } from './resources/imported-phone-numbers/import-routes.js';
-import { importService } from './resources/imported-phone-numbers/import-service.js';
-import { phoneNumberRoutes } from './resources/phone-numbers/phone-number-routes.js';
-import { phoneNumberService } from './resources/phone-numbers/phone-number-service.js';
+import { COMPATIBILITY_DOCUMENT_PATH, collectRoutes } from './openapi/openapi-document.js';
+import { importService } from './numbers/import-service.js';
+import { phoneNumberService } from './numbers/phone-number-service.js';
 import type { Store } from './storage/store.js';
 import { newRowId } from './domain/uuid-v7.js';
 
@@ -75,8 +75,9 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     routerOptions: { maxParamLength: 16 * 1024 },
     // A path with a malformed percent-escape matches no route: the simple 400 body, like every
     // other malformed request, instead of Fastify's own shape that echoes the URL.
-    frameworkErrors: (_error, _request, reply) => {
-      send(reply, errors.badRequest());
+    frameworkErrors: (_error, request, reply) => {
+      if (isCompatibilityPath(request.url)) sendCompatibilityError(reply, errors.badRequest());
+      else sendRelayError(reply, errors.badRequest());
     },
     // Only named proxies: trusting any sender would let a client pick the address its failed
     // authentications are counted under.
@@ -96,32 +97,24 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     },
   }).withTypeProvider<TypeBoxTypeProvider>();
 
-  // JSON only: Fastify's built-in text/plain parser would let other media types through.
-  app.removeContentTypeParser('text/plain');
-  // An empty body labelled JSON is no body (clients that send the header on every request,
-  // DELETE included); anything else goes through Fastify's poisoning-safe parser.
-  const parseJson = app.getDefaultJsonParser('error', 'error');
-  app.removeContentTypeParser('application/json');
-  app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
-    if (body === '') done(null, undefined);
-    else if (nestsDeeperThan(body as string, MAX_JSON_DEPTH)) done(errors.badRequest(), undefined);
-    else parseJson(request, body as string, done);
-  });
-  installErrorHandling(app);
+  // The installation's own endpoints (health, metrics, the OpenAPI document) take no body and
+  // answer errors in the simple shape Relay REST also uses; each API surface brings its own.
+  app.removeAllContentTypeParsers();
+  app.setErrorHandler(relayErrorHandler);
+  app.setNotFoundHandler(relayNotFound);
   const openapi = collectRoutes(app);
   const readiness = deps.readiness ?? createReadiness(true);
   const metrics = createMetrics();
   app.addHook('onRequest', (request, reply, done) => {
     reply.header('x-request-id', request.id);
     if (hasAmbiguousHost(request.raw)) done(errors.badRequest());
-    // Decided on the matched route, not the raw URL.
-    else if (!readiness.isReady() && request.routeOptions.url?.startsWith('/api/') === true) done(errors.unavailable());
     else done();
   });
   const accessLog = deps.logger.isLevelEnabled('info');
   app.addHook('onResponse', (request, reply, done) => {
     const ms = reply.elapsedTime;
-    metrics.observe(request.method, request.routeOptions.url ?? 'unmatched', reply.statusCode, ms / 1000);
+    const config = request.routeOptions.config;
+    metrics.observe(request.method, config.metricsRoute ?? request.routeOptions.url ?? 'unmatched', reply.statusCode, ms / 1000, config.counts);
     if (accessLog) request.log.info({ method: request.method, url: request.url, status: reply.statusCode, ms: Math.round(ms * 10) / 10 }, 'request');
     done();
   });
@@ -141,18 +134,17 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   const clock = deps.clock ?? (() => new Date());
   const newId = deps.newId ?? newRowId;
 
-  importRoutes(app, {
-    authenticator,
-    rateLimiter,
-    importNumber: importService({ phoneNumbers: deps.store.phoneNumbers, clock, newId }),
-  });
-  phoneNumberRoutes(app, {
-    authenticator,
-    rateLimiter,
-    phoneNumbers: phoneNumberService({ phoneNumbers: deps.store.phoneNumbers, pageTokenKey: () => deps.store.pageTokenKeys.key(), clock }),
-  });
+  const guardDeps = { authenticator, rateLimiter };
+  const importNumber = importService({ phoneNumbers: deps.store.phoneNumbers, clock, newId });
+  const phoneNumbers = phoneNumberService({ phoneNumbers: deps.store.phoneNumbers, pageTokenKey: () => deps.store.pageTokenKeys.key(), clock });
+  const surfaceDeps = { ...guardDeps, readiness, importNumber, phoneNumbers };
+  await app.register(relayRestSurface(surfaceDeps), { prefix: RELAY_REST_PREFIX });
+  for (const prefix of [COMPATIBILITY_PREFIX, COMPATIBILITY_ALIAS_PREFIX]) {
+    await app.register(compatibilitySurface(surfaceDeps, prefix), { prefix });
+  }
 
-  app.get('/openapi.json', async (_request, reply) => reply.type('application/json; charset=utf-8').send(openapi()));
+  app.get('/openapi.json', async (_request, reply) => reply.type('application/json; charset=utf-8').send(openapi.relayRest()));
+  app.get(COMPATIBILITY_DOCUMENT_PATH, async (_request, reply) => reply.type('application/json; charset=utf-8').send(openapi.compatibility()));
   app.get('/metrics', async (_request, reply) =>
     reply.type('text/plain; version=0.0.4; charset=utf-8').send(metrics.render(deps.store.poolStats())),
   );

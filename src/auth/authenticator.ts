@@ -1,9 +1,9 @@
-import { ApiError, errors } from '../domain/errors.js';
+import { NumberspaceError, errors } from '../domain/errors.js';
 import type { AuthThrottle } from '../limits/auth-throttle.js';
 import { parseRateLimitSpec, type RateLimitSpec } from '../limits/rate-limit-spec.js';
-import type { TenancyStore } from '../tenancy/tenancy-store.js';
+import type { TenancyStore } from '../storage/tenancy-store.js';
 import { parseBasicAuth } from './basic-auth.js';
-import type { Scope } from './scopes.js';
+import type { Scope } from '../domain/scopes.js';
 import { hashSecret, sameHash } from './token-secret.js';
 
 /** Who is calling, once the credentials have been checked. */
@@ -32,7 +32,7 @@ export interface AuthenticatorOptions {
 
 export interface Authenticator {
   /**
-   * Resolves the principal or throws the 401 ApiError (429 from a client address the throttle
+   * Resolves the principal or throws the 401 NumberspaceError (429 from a client address the throttle
    * holds); never reveals which part was wrong. Valid credentials are always accepted: the
    * client's address only ever changes how a failure is answered.
    */
@@ -53,7 +53,7 @@ export function createAuthenticator(store: TenancyStore, options: AuthenticatorO
     if (map.size >= maxEntries) map.delete(map.keys().next().value!);
     map.set(key, value);
   };
-  const failure = (clientAddress: string | undefined): Promise<ApiError> | ApiError =>
+  const failure = (clientAddress: string | undefined): Promise<NumberspaceError> | NumberspaceError =>
     options.throttle === undefined ? errors.unauthorized() : options.throttle.refuse(clientAddress);
 
   async function verify(authorization: string | undefined): Promise<Principal> {
@@ -95,7 +95,7 @@ export function createAuthenticator(store: TenancyStore, options: AuthenticatorO
       try {
         principal = await verify(authorization);
       } catch (err) {
-        if (!(err instanceof ApiError) || err.statusCode !== 401) throw err;
+        if (!(err instanceof NumberspaceError) || err.kind !== 'unauthorized') throw err;
         if (caching) remember(refused, authorization, t + options.cacheTtlMs);
         throw await failure(clientAddress);
       }

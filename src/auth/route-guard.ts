@@ -3,7 +3,7 @@ import { errors } from '../domain/errors.js';
 import { requestClass } from '../limits/rate-limit-spec.js';
 import type { RateLimiter } from '../limits/rate-limiter.js';
 import type { Authenticator, Principal } from './authenticator.js';
-import type { Scope } from './scopes.js';
+import type { Scope } from '../domain/scopes.js';
 
 declare module 'fastify' {
   interface FastifyRequest {

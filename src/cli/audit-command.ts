@@ -32,6 +32,7 @@ export async function auditCommand(config: Config, io: Io, args: string[]): Prom
       resource_id: e.resource_id,
       token_id: e.token_id,
       request_id: e.request_id,
+      surface: e.surface,
       summary: values.json === true ? JSON.parse(e.summary) : e.summary,
     }));
     printTable(io, rows, values.json === true);

@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { parseScopes } from '../auth/scopes.js';
+import { parseScopes } from '../domain/scopes.js';
 import { generateSecret, hashSecret } from '../auth/token-secret.js';
 import type { Config } from '../config/config.js';
 import { formatRateLimitSpec, parseRateLimitSpec, RateLimitSpecError } from '../limits/rate-limit-spec.js';
@@ -179,7 +179,7 @@ export async function tokensCommand(config: Config, io: Io, [action, ...rest]: s
         return 0;
       case 'revoke': {
         const id = required(positionals[0], 'a token id');
-        if (!(await store.tenancy.revokeToken(id, new Date().toISOString(), { tokenId: null, requestId: null }))) {
+        if (!(await store.tenancy.revokeToken(id, new Date().toISOString(), { tokenId: null, requestId: null, surface: 'cli' }))) {
           io.err(`no active token "${id}"`);
           return 1;
         }
@@ -189,7 +189,7 @@ export async function tokensCommand(config: Config, io: Io, [action, ...rest]: s
       case 'rotate': {
         const id = required(positionals[0], 'a token id');
         const secret = generateSecret();
-        if (!(await store.tenancy.rotateToken(id, hashSecret(secret), new Date().toISOString(), { tokenId: null, requestId: null }))) {
+        if (!(await store.tenancy.rotateToken(id, hashSecret(secret), new Date().toISOString(), { tokenId: null, requestId: null, surface: 'cli' }))) {
           io.err(`no active token "${id}"`);
           return 1;
         }

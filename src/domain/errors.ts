@@ -1,52 +1,25 @@
 /**
- * Every error numberspace answers with, in one registry. The HTTP layer turns an ApiError
- * into SignalWire's wire shapes in one place (src/http/error-handler.ts); nothing else
- * chooses a status code.
- *
- * Two body shapes exist on the wire, both from the contract:
- *  - simple: `{"error":"<reason>"}` for 400, 401, 404, 405, 413, 415, 429, 500, 503;
- *  - list:   `{"errors":[{"detail","status","title","code"}]}` for 422 and 403.
+ * Every error numberspace raises, in one registry, free of any wire shape. An error is a kind
+ * and its facts (problems with a code and a detail, a retry delay); each API surface's error
+ * writer turns it into that surface's status and body (src/surfaces/<surface>/error-writer.ts).
+ * Nothing else chooses a status code or a body.
  */
 
-export interface ErrorItem {
-  readonly detail: string;
-  readonly status: string;
-  readonly title: string;
-  readonly code: string;
-}
+export type ErrorKind =
+  | 'bad_request'
+  | 'unauthorized'
+  | 'forbidden'
+  | 'not_found'
+  | 'method_not_allowed'
+  | 'payload_too_large'
+  | 'unsupported_media_type'
+  | 'invalid'
+  | 'too_many_requests'
+  | 'internal'
+  | 'unavailable';
 
-export class ApiError extends Error {
-  constructor(
-    readonly statusCode: number,
-    /** Present for list-shaped errors (403, 422). */
-    readonly items: readonly ErrorItem[] | null,
-    message: string,
-    /** Seconds for the Retry-After field of a 429. */
-    readonly retryAfterSeconds?: number,
-  ) {
-    super(message);
-    this.name = 'ApiError';
-  }
-}
-
-export const SIMPLE_REASONS: Readonly<Record<number, string>> = Object.freeze({
-  400: 'Bad Request',
-  401: 'Unauthorized',
-  404: 'Not Found',
-  405: 'Method Not Allowed',
-  413: 'Payload Too Large',
-  415: 'Unsupported Media Type',
-  429: 'Too Many Requests',
-  500: 'Internal Server Error',
-  503: 'Service Unavailable',
-});
-
-function simple(status: number): ApiError {
-  return new ApiError(status, null, SIMPLE_REASONS[status] ?? 'Error');
-}
-
-/** Codes of 422 items; stable, documented in the README error table. */
-export type InvalidCode =
+/** Codes of the problems an error carries; stable, documented in docs/errors.md. */
+export type ProblemCode =
   | 'missing_attribute'
   | 'unknown_attribute'
   | 'invalid_type'
@@ -58,31 +31,54 @@ export type InvalidCode =
   | 'number_taken'
   | 'number_type_mismatch'
   | 'handler_mismatch'
-  | 'quota_exceeded';
+  | 'quota_exceeded'
+  | 'missing_scope'
+  | 'partner_api_disabled'
+  | 'not_served';
 
-export function invalid(code: InvalidCode, detail: string): ErrorItem {
-  return { detail, status: '422', title: 'Invalid Attribute', code };
+/** One thing wrong with a request: what kind of fault, and a sentence naming the attribute. */
+export interface Problem {
+  readonly code: ProblemCode;
+  readonly detail: string;
 }
 
+export class NumberspaceError extends Error {
+  constructor(
+    readonly kind: ErrorKind,
+    /** What is wrong, for the kinds that say (forbidden, invalid); empty otherwise. */
+    readonly problems: readonly Problem[] = [],
+    /** Seconds a client should wait before retrying a too_many_requests. */
+    readonly retryAfterSeconds?: number,
+  ) {
+    super(problems.length > 0 ? problems.map((p) => p.detail).join('; ') : kind);
+    this.name = 'NumberspaceError';
+  }
+}
+
+export function problem(code: ProblemCode, detail: string): Problem {
+  return { code, detail };
+}
+
+const bare = (kind: ErrorKind) => () => new NumberspaceError(kind);
+
 export const errors = {
-  badRequest: () => simple(400),
-  unauthorized: () => simple(401),
-  notFound: () => simple(404),
-  payloadTooLarge: () => simple(413),
-  unsupportedMediaType: () => simple(415),
-  internal: () => simple(500),
-  unavailable: () => simple(503),
+  badRequest: bare('bad_request'),
+  unauthorized: bare('unauthorized'),
+  notFound: bare('not_found'),
+  methodNotAllowed: bare('method_not_allowed'),
+  payloadTooLarge: bare('payload_too_large'),
+  unsupportedMediaType: bare('unsupported_media_type'),
+  internal: bare('internal'),
+  unavailable: bare('unavailable'),
   /** A rate limit or the failed-authentication throttle refused the request; retry after that many seconds (at least 1). */
-  tooManyRequests: (retryAfterSeconds: number) =>
-    new ApiError(429, null, SIMPLE_REASONS[429]!, Math.max(1, Math.ceil(retryAfterSeconds))),
-  forbidden: (code: 'missing_scope' | 'partner_api_disabled', detail: string) =>
-    new ApiError(403, [{ detail, status: '403', title: 'Forbidden', code }], detail),
-  unprocessable: (items: readonly ErrorItem[]) =>
-    new ApiError(422, items, items.map((i) => i.detail).join('; ')),
-  numberTaken: () =>
-    new ApiError(422, [invalid('number_taken', 'Number has already been taken')], 'Number has already been taken'),
-  quotaExceeded: (quota: number) => {
-    const detail = `This project has reached its quota of ${quota} active ${quota === 1 ? 'number' : 'numbers'}`;
-    return new ApiError(422, [invalid('quota_exceeded', detail)], detail);
-  },
+  tooManyRequests: (retryAfterSeconds: number) => new NumberspaceError('too_many_requests', [], Math.max(1, Math.ceil(retryAfterSeconds))),
+  forbidden: (code: 'missing_scope' | 'partner_api_disabled', detail: string) => new NumberspaceError('forbidden', [problem(code, detail)]),
+  invalid: (problems: readonly Problem[]) => new NumberspaceError('invalid', problems),
+  numberTaken: () => new NumberspaceError('invalid', [problem('number_taken', 'Number has already been taken')]),
+  quotaExceeded: (quota: number) =>
+    new NumberspaceError('invalid', [
+      problem('quota_exceeded', `This project has reached its quota of ${quota} active ${quota === 1 ? 'number' : 'numbers'}`),
+    ]),
+  /** The operation exists in the contract but numberspace does not serve it. */
+  notServed: (detail: string) => new NumberspaceError('invalid', [problem('not_served', detail)]),
 } as const;

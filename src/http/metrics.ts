@@ -17,9 +17,16 @@ export interface PoolStats {
   readonly waiting: number;
 }
 
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** The route's answers count in numberspace_imports_total or numberspace_releases_total (201 and 204). */
+    readonly counts?: 'import' | 'release';
+  }
+}
+
 export interface Metrics {
   /** Records one answered request; `route` is the matched route template, never the raw URL. */
-  observe(method: string, route: string, status: number, seconds: number): void;
+  observe(method: string, route: string, status: number, seconds: number, counts?: 'import' | 'release'): void;
   render(pool: PoolStats | null): string;
 }
 
@@ -35,7 +42,7 @@ export function createMetrics(): Metrics {
   const rejected = new Map<number, number>();
 
   return {
-    observe(method, route, status, seconds) {
+    observe(method, route, status, seconds, counts) {
       const key = `${method}\u0000${route}\u0000${status}`;
       requests.set(key, (requests.get(key) ?? 0) + 1);
       const hkey = `${method}\u0000${route}`;
@@ -47,8 +54,8 @@ export function createMetrics(): Metrics {
       for (let i = 0; i < BUCKETS.length; i++) if (seconds <= BUCKETS[i]!) h.counts[i]!++;
       h.sum += seconds;
       h.count++;
-      if (status === 201 && route === '/api/relay/rest/imported_phone_numbers') imports++;
-      else if (status === 204 && method === 'DELETE' && route === '/api/relay/rest/phone_numbers/:id') releases++;
+      if (status === 201 && counts === 'import') imports++;
+      else if (status === 204 && counts === 'release') releases++;
       if (status === 429) rateLimited++;
       else if (status === 503) unavailable++;
       if (status >= 400 && status < 500) rejected.set(status, (rejected.get(status) ?? 0) + 1);

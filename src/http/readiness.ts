@@ -1,3 +1,5 @@
+import type { onRequestHookHandler } from 'fastify';
+import { errors } from '../domain/errors.js';
 /**
  * Whether this node may serve the API: false until the database has been reached and
  * migrated. A node whose database is down at start listens anyway, answers 503 with
@@ -21,5 +23,17 @@ export function createReadiness(ready = false): Readiness {
     markStopping: () => {
       state = false;
     },
+  };
+}
+
+/**
+ * A surface's first hook: while the node is starting or stopping, its operations answer 503
+ * (the surface's own body) before any credential or body is looked at.
+ */
+export function refuseUntilReady(readiness: Readiness): onRequestHookHandler {
+  return (request, _reply, done) => {
+    // A path that names no operation is simply not found, ready or not.
+    if (readiness.isReady() || request.is404) done();
+    else done(errors.unavailable());
   };
 }

@@ -1,4 +1,4 @@
-import { type ErrorItem, invalid } from '../domain/errors.js';
+import { type Problem, problem } from '../domain/errors.js';
 
 /** The subset of an Ajv error this module reads. */
 interface SchemaError {
@@ -26,15 +26,15 @@ function attributeName(instancePath: string): string {
 
 const unescape = (s: string) => s.replace(/~1/g, '/').replace(/~0/g, '~');
 
-/** One 422 item per schema error, each naming the attribute and what would make it valid. */
-export function toErrorItems(schemaErrors: readonly SchemaError[]): ErrorItem[] {
-  const items: ErrorItem[] = [];
+/** One problem per schema error, each naming the attribute and what would make it valid. */
+export function toProblems(schemaErrors: readonly SchemaError[]): Problem[] {
+  const items: Problem[] = [];
   const seen = new Set<string>();
   // A value of the wrong type also fails its enum, pattern and length checks: one problem, one item.
   const wrongType = new Set(schemaErrors.filter((e) => e.keyword === 'type').map((e) => e.instancePath));
   for (const e of schemaErrors) {
     if (e.keyword !== 'type' && wrongType.has(e.instancePath)) continue;
-    const item = toItem(e);
+    const item = toProblem(e);
     // allErrors can report one fault twice (a type error under several schema branches).
     const key = `${item.code}\u0000${item.detail}`;
     if (!seen.has(key)) {
@@ -45,45 +45,45 @@ export function toErrorItems(schemaErrors: readonly SchemaError[]): ErrorItem[] 
   return items;
 }
 
-function toItem(e: SchemaError): ErrorItem {
+function toProblem(e: SchemaError): Problem {
   const attr = attributeName(e.instancePath);
   const p = e.params;
   switch (e.keyword) {
     case 'required':
-      return invalid('missing_attribute', `${prefix(attr)}${String(p.missingProperty)} is required`);
+      return problem('missing_attribute', `${prefix(attr)}${String(p.missingProperty)} is required`);
     case 'additionalProperties':
-      return invalid('unknown_attribute', `${prefix(attr)}${String(p.additionalProperty)} is not a known attribute`);
+      return problem('unknown_attribute', `${prefix(attr)}${String(p.additionalProperty)} is not a known attribute`);
     case 'type':
       return attr === 'body'
-        ? invalid('invalid_body', 'The request body must be a JSON object')
-        : invalid('invalid_type', `${attr} must be ${article(String(p.type))}`);
+        ? problem('invalid_body', 'The request body must be a JSON object')
+        : problem('invalid_type', `${attr} must be ${article(String(p.type))}`);
     case 'enum':
-      return invalid(
+      return problem(
         'invalid_value',
         `${attr} must be one of: ${(p.allowedValues as unknown[]).filter((v) => v !== null).join(', ')}`,
       );
     case 'const':
-      return invalid('invalid_value', `${attr} must be ${JSON.stringify(p.allowedValue)}`);
+      return problem('invalid_value', `${attr} must be ${JSON.stringify(p.allowedValue)}`);
     case 'minLength':
-      return invalid('invalid_length', `${attr} must be at least ${String(p.limit)} characters long`);
+      return problem('invalid_length', `${attr} must be at least ${String(p.limit)} characters long`);
     case 'maxLength':
-      return invalid('invalid_length', `${attr} must be at most ${String(p.limit)} characters long`);
+      return problem('invalid_length', `${attr} must be at most ${String(p.limit)} characters long`);
     case 'minItems':
       return Number(p.limit) === 1
-        ? invalid('empty_list', `${attr} must not be empty`)
-        : invalid('invalid_length', `${attr} must have at least ${String(p.limit)} items`);
+        ? problem('empty_list', `${attr} must not be empty`)
+        : problem('invalid_length', `${attr} must have at least ${String(p.limit)} items`);
     case 'maxItems':
-      return invalid('invalid_length', `${attr} must have at most ${String(p.limit)} items`);
+      return problem('invalid_length', `${attr} must have at most ${String(p.limit)} items`);
     case 'pattern':
     case 'format': {
       const hint = e.parentSchema?.[ERROR_DETAIL_KEYWORD];
-      return invalid(
+      return problem(
         'invalid_format',
         typeof hint === 'string' ? `${attr} ${hint}` : `${attr} is not a valid ${String(p.format ?? 'value')}`,
       );
     }
     default:
-      return invalid('invalid_value', `${attr} is invalid`);
+      return problem('invalid_value', `${attr} is invalid`);
   }
 }
 

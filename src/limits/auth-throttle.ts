@@ -1,5 +1,5 @@
 import { isIPv6 } from 'node:net';
-import { type ApiError, errors } from '../domain/errors.js';
+import { type NumberspaceError, errors } from '../domain/errors.js';
 
 /**
  * Throttles repeated failed authentication from one client address. It only ever decides
@@ -15,7 +15,7 @@ import { type ApiError, errors } from '../domain/errors.js';
  */
 export interface AuthThrottle {
   /** Records one failed authentication from the client and resolves the error to answer. Never rejects. */
-  refuse(address: string | undefined): Promise<ApiError>;
+  refuse(address: string | undefined): Promise<NumberspaceError>;
 }
 
 export interface AuthThrottleOptions {

@@ -21,7 +21,7 @@ import type { ClassLimit, RateLimitSpec, RequestClass } from './rate-limit-spec.
 export interface RateLimiter {
   /**
    * Counts one request of the project against its class's limit and writes the
-   * RateLimit-Policy and RateLimit fields; throws the 429 ApiError (with Retry-After) once the
+   * RateLimit-Policy and RateLimit fields; throws the 429 NumberspaceError (with Retry-After) once the
    * window's quota is spent. Does nothing, and allocates nothing, when the class is unlimited.
    * `projectSpec` is the project's own limit; null means the installation's applies.
    */

@@ -4,8 +4,8 @@ import pg from 'pg';
 import type { DatabaseLocation } from './database-url.js';
 import { LATEST_MIGRATION, migrationProvider } from './migrations/index.js';
 import type { Database } from './schema.js';
-import { openSqliteHandle } from './sqlite-handle.js';
-import { inProcessWriter, type SqliteWriter, threadWriter } from './sqlite-writer.js';
+import { openSqliteHandle } from './sqlite/handle.js';
+import { inProcessWriter, type SqliteWriter, threadWriter } from './sqlite/writer.js';
 
 export interface OpenDatabaseOptions {
   /** PostgreSQL pool size. */
@@ -19,7 +19,7 @@ export interface OpenedDatabase {
   readonly kind: DatabaseLocation['kind'];
   /** The raw SQLite handle, for the hot paths that bypass the query builder. */
   readonly sqlite: SQLite.Database | null;
-  /** Where SQLite writes of the inventory run (see sqlite-writer.ts); null on PostgreSQL. */
+  /** Where SQLite writes of the inventory run (see sqlite/writer.ts); null on PostgreSQL. */
   readonly sqliteWriter: SqliteWriter | null;
   /** The PostgreSQL pool, for its gauges. */
   readonly pool: pg.Pool | null;

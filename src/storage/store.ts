@@ -1,13 +1,17 @@
-import { type AuditStore, kyselyAuditStore } from '../audit/audit-store.js';
-import { kyselyPageTokenKeys, type PageTokenKeys } from '../resources/phone-numbers/page-token-key.js';
-import { kyselyPhoneNumberStore, type PhoneNumberStore } from '../resources/phone-numbers/phone-number-store.js';
-import { kyselyTenancyStore, type TenancyStore } from '../tenancy/tenancy-store.js';
+import { kyselyAuditStore } from './kysely/audit-store.js';
+import { kyselyPageTokenKeys } from './kysely/page-token-keys.js';
+import { kyselyTenancyStore } from './kysely/tenancy-store.js';
 import { parseDatabaseUrl } from './database-url.js';
 import { migrateToLatest, type OpenDatabaseOptions, openDatabase, ping, schemaIsCurrent } from './open-database.js';
+import type { PhoneNumberStore } from './phone-number-store.js';
+import { postgresPhoneNumberStore } from './postgres/phone-numbers.js';
+import { sqlitePhoneNumberStore } from './sqlite/phone-numbers.js';
+import type { AuditStore, PageTokenKeys, TenancyStore } from './tenancy-store.js';
 
 /**
- * Everything the services need from persistence. Routes and services see only this;
- * SQLite and PostgreSQL both sit behind it through Kysely.
+ * Everything the services need from persistence. Routes and services see only this; each
+ * engine's queries live in its own folder (sqlite/, postgres/), and what both engines run
+ * alike through Kysely in kysely/.
  */
 export interface Store {
   readonly kind: 'sqlite' | 'postgres';
@@ -29,7 +33,7 @@ export function openStore(databaseUrl: string, options: OpenDatabaseOptions = {}
   return {
     kind,
     tenancy: kyselyTenancyStore(db),
-    phoneNumbers: kyselyPhoneNumberStore(db, sqlite === null || sqliteWriter === null ? null : { handle: sqlite, writer: sqliteWriter }),
+    phoneNumbers: sqlite === null || sqliteWriter === null ? postgresPhoneNumberStore(db) : sqlitePhoneNumberStore(sqlite, sqliteWriter),
     audit: kyselyAuditStore(db),
     pageTokenKeys: kyselyPageTokenKeys(db),
     migrate: () => migrateToLatest(db),

@@ -13,6 +13,9 @@ import addFormats from 'ajv-formats';
 
 const REFERENCE_DIR = process.env.NUMBERSPACE_REFERENCE_DIR ?? fileURLToPath(new URL('../../../shared/reference', import.meta.url));
 const CONTRACT_FILE = `${REFERENCE_DIR}/signalwire-relay-rest-phone-numbers.openapi.json`;
+const COMPAT_CONTRACT_FILE = `${REFERENCE_DIR}/signalwire-compat-phone-numbers.openapi.json`;
+/** The Compatibility extract's paths are relative to its server base; numberspace serves them under both. */
+const COMPAT_PREFIXES = ['/api/laml/2010-04-01', '/2010-04-01'];
 const LOG = process.env.NUMBERSPACE_CONTRACT_LOG ?? '';
 
 interface Seen {
@@ -26,15 +29,16 @@ interface Seen {
 /** Statuses numberspace answers that the contract does not list, with the shape it documents for them. */
 const DOCUMENTED_EXTRAS: Record<string, 'simple' | 'list'> = { '400': 'simple', '403': 'list', '413': 'simple', '415': 'simple', '429': 'simple', '408': 'simple', '431': 'simple', '503': 'simple' };
 
-function load() {
-  assert.ok(existsSync(CONTRACT_FILE), `contract file missing: ${CONTRACT_FILE} (set NUMBERSPACE_REFERENCE_DIR)`);
-  assert.ok(LOG !== '' && existsSync(LOG), 'no response log: run through `npm run test:contract`');
+interface Surface {
+  readonly name: 'relay' | 'compat';
+  readonly id: string;
+  readonly operations: { method: string; template: string; literalSegments: number; regex: RegExp; op: Record<string, any> }[];
+}
 
-  const contract = JSON.parse(readFileSync(CONTRACT_FILE, 'utf8'));
-  const ajv = new Ajv2020.default({ strict: false, allErrors: true });
-  addFormats.default(ajv);
-  ajv.addSchema(contract, 'contract');
-
+function surface(name: Surface['name'], file: string, ajv: InstanceType<typeof Ajv2020.default>): Surface {
+  assert.ok(existsSync(file), `contract file missing: ${file} (set NUMBERSPACE_REFERENCE_DIR)`);
+  const contract = JSON.parse(readFileSync(file, 'utf8'));
+  ajv.addSchema(contract, name);
   const operations = Object.entries<Record<string, any>>(contract.paths).flatMap(([template, methods]) =>
     Object.entries(methods)
       .filter(([m]) => ['get', 'post', 'put', 'patch', 'delete'].includes(m))
@@ -47,8 +51,27 @@ function load() {
         op,
       })),
   );
-  const findOperation = (method: string, path: string) =>
-    operations.filter((o) => o.method === method && o.regex.test(path)).sort((a, b) => b.literalSegments - a.literalSegments)[0];
+  return { name, id: name, operations };
+}
+
+/** A Compatibility path as its extract writes it: the prefix off, and the `.json` of the last segment. */
+function compatPath(path: string): string | undefined {
+  const prefix = COMPAT_PREFIXES.find((p) => path.startsWith(`${p}/`));
+  return prefix === undefined ? undefined : path.slice(prefix.length).replace(/\.json$/, '');
+}
+
+function load() {
+  assert.ok(LOG !== '' && existsSync(LOG), 'no response log: run through `npm run test:contract`');
+  const ajv = new Ajv2020.default({ strict: false, allErrors: true });
+  addFormats.default(ajv);
+  const surfaces = [surface('relay', CONTRACT_FILE, ajv), surface('compat', COMPAT_CONTRACT_FILE, ajv)];
+  const findOperation = (method: string, rawPath: string) => {
+    const path = rawPath.split('?')[0]!;
+    const compat = compatPath(path);
+    const [where, p] = compat === undefined ? [surfaces[0]!, path] : [surfaces[1]!, compat];
+    const found = where.operations.filter((o) => o.method === method && o.regex.test(p)).sort((a, b) => b.literalSegments - a.literalSegments)[0];
+    return found === undefined ? undefined : { ...found, surface: where };
+  };
 
   const seen: Seen[] = readFileSync(LOG, 'utf8')
     .split('\n')
@@ -65,10 +88,20 @@ describe("responses match SignalWire's contract", () => {
 
   test('the suite exercised the contract operations numberspace serves', () => {
     const { findOperation, apiResponses } = load();
-    const covered = new Set(apiResponses.map((s) => `${findOperation(s.method, s.path)!.op.operationId} ${s.status}`));
-    for (const expected of ['create_imported_phone_number 201', 'create_imported_phone_number 401', 'create_imported_phone_number 422']) {
-      assert.ok(covered.has(expected), `no ${expected} response was seen`);
-    }
+    const covered = new Set(
+      apiResponses.map((s) => {
+        const found = findOperation(s.method, s.path)!;
+        return `${found.surface.name} ${found.op.operationId} ${s.status}`;
+      }),
+    );
+    const expected = [
+      'relay create_imported_phone_number 201', 'relay create_imported_phone_number 401', 'relay create_imported_phone_number 422',
+      'compat create_imported_phone_number 201', 'compat create_imported_phone_number 401', 'compat create_imported_phone_number 422',
+      'compat list_incoming_phone_numbers 200', 'compat list_incoming_phone_numbers 400', 'compat retrieve_incoming_phone_number 200',
+      'compat retrieve_incoming_phone_number 404', 'compat update_incoming_phone_number 200', 'compat update_incoming_phone_number 422',
+      'compat delete_incoming_phone_number 204', 'compat delete_incoming_phone_number 404', 'compat create_incoming_phone_number 422',
+    ];
+    for (const e of expected) assert.ok(covered.has(e), `no ${e} response was seen`);
   });
 
   test('every response body validates against the contract schema for its operation and status', () => {
@@ -76,10 +109,18 @@ describe("responses match SignalWire's contract", () => {
     const failures: string[] = [];
     const counts = new Map<string, number>();
     for (const s of apiResponses) {
-      const { op, template, method } = findOperation(s.method, s.path)!;
+      const { op, template, method, surface: where } = findOperation(s.method, s.path)!;
       const status = String(s.status);
-      counts.set(`${op.operationId} ${status}`, (counts.get(`${op.operationId} ${status}`) ?? 0) + 1);
+      const label = `${where.name} ${op.operationId} ${status}`;
+      counts.set(label, (counts.get(label) ?? 0) + 1);
       const declared = op.responses?.[status];
+      if (declared === undefined && where.name === 'compat') {
+        // Statuses the extract does not list for an operation answer its CompatibilityErrorResponse.
+        const validate = ajv.getSchema('compat#/components/schemas/CompatibilityErrorResponse')!;
+        if (!validate(s.body)) failures.push(`${method} ${s.path}: ${status} is not a CompatibilityErrorResponse: ${ajv.errorsText(validate.errors)}`);
+        else if ((s.body as { status: number }).status !== s.status) failures.push(`${method} ${s.path}: body status differs from ${status}`);
+        continue;
+      }
       if (declared === undefined) {
         const shape = DOCUMENTED_EXTRAS[status];
         if (shape === undefined) failures.push(`${method} ${s.path}: status ${status} is neither in the contract nor documented`);
@@ -92,7 +133,7 @@ describe("responses match SignalWire's contract", () => {
         continue;
       }
       if (!(s.contentType ?? '').startsWith('application/json')) failures.push(`${method} ${s.path}: ${status} content-type ${s.contentType}`);
-      const pointer = `contract#/paths/${template.replace(/~/g, '~0').replace(/\//g, '~1')}/${method.toLowerCase()}/responses/${status}/content/application~1json/schema`;
+      const pointer = `${where.id}#/paths/${template.replace(/~/g, '~0').replace(/\//g, '~1')}/${method.toLowerCase()}/responses/${status}/content/application~1json/schema`;
       const validate = ajv.getSchema(pointer);
       assert.ok(validate, `cannot resolve ${pointer}`);
       if (!validate(s.body)) {
@@ -101,7 +142,7 @@ describe("responses match SignalWire's contract", () => {
     }
     const summary = [...counts].map(([k, n]) => `${k}: ${n}`).join('\n');
     assert.deepEqual(failures, [], summary);
-    console.log(`validated ${apiResponses.length} responses against the contract:\n${summary}`);
+    console.log(`validated ${apiResponses.length} responses against the contracts:\n${summary}`);
   });
 });
 

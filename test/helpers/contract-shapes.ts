@@ -132,7 +132,7 @@ export const INVALID_CODES = [
 ] as const;
 const FORBIDDEN_CODES = ['missing_scope', 'partner_api_disabled'];
 
-export interface ErrorItem {
+export interface Problem {
   detail: string;
   status: string;
   title: string;

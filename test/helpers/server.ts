@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pino from 'pino';
 import { type AppDeps, buildApp } from '../../src/app.js';
-import { type Scope, SCOPES } from '../../src/auth/scopes.js';
+import { type Scope, SCOPES } from '../../src/domain/scopes.js';
 import type { App } from '../../src/http/app-type.js';
 import { openStore, type Store } from '../../src/storage/store.js';
 import { createProject, createSpace, issueToken, type TenancyDeps } from '../../src/tenancy/tenancy-service.js';

@@ -39,16 +39,16 @@ describe('the audit trail', () => {
     });
     assert.equal(updated.status, 200);
     assert.equal((await server.request('DELETE', `${NUMBERS}/${id}`, { auth: tenant.auth, headers: { 'x-request-id': 'audit-release-1' } })).status, 204);
-    await server.store.tenancy.revokeToken(tenant.tokenId, new Date().toISOString(), { tokenId: null, requestId: null });
+    await server.store.tenancy.revokeToken(tenant.tokenId, new Date().toISOString(), { tokenId: null, requestId: null, surface: 'cli' });
 
     const { code, out, err } = await auditCli(server.databaseUrl, '--project', tenant.projectId, '--json');
     assert.equal(code, 0, err);
-    const events = JSON.parse(out) as { at: string; action: string; resource_id: string; token_id: string | null; request_id: string | null; summary: any }[];
+    const events = JSON.parse(out) as { at: string; action: string; resource_id: string; token_id: string | null; request_id: string | null; surface: string | null; summary: any }[];
     assert.deepEqual(events.map((e) => e.action), ['token.created', 'number.imported', 'number.updated', 'number.released', 'token.revoked']);
     const [tokenCreated, imported, changed, released, revoked] = events;
     assert.deepEqual(tokenCreated!.summary, { name: 'test', scopes: [...tokenCreated!.summary.scopes] });
     assert.equal(tokenCreated!.token_id, null, 'made by the operator');
-    assert.deepEqual([imported!.resource_id, imported!.token_id, imported!.request_id], [id, tenant.tokenId, 'audit-import-1']);
+    assert.deepEqual([imported!.resource_id, imported!.token_id, imported!.request_id, imported!.surface], [id, tenant.tokenId, 'audit-import-1', 'relay-rest']);
     assert.deepEqual(imported!.summary, { number: '+15553330001', number_type: 'longcode', capabilities: ['sms'] });
     assert.equal(imported!.at, created.body.created_at);
     assert.deepEqual([changed!.request_id, changed!.summary], [
@@ -71,7 +71,7 @@ describe('the audit trail', () => {
     const future = await auditCli(server.databaseUrl, '--project', b.projectId, '--since', '2999-01-01T00:00:00Z', '--json');
     assert.deepEqual(JSON.parse(future.out), []);
     const table = await auditCli(server.databaseUrl, '--project', b.projectId);
-    assert.match(table.out, /^at\s+action\s+resource_id\s+token_id\s+request_id\s+summary/);
+    assert.match(table.out, /^at\s+action\s+resource_id\s+token_id\s+request_id\s+surface\s+summary/);
     assert.match(table.out, /number\.imported/);
     assert.equal((await auditCli(server.databaseUrl)).code, 2);
     assert.equal((await auditCli(server.databaseUrl, '--project', a.projectId, '--since', 'yesterday-ish')).code, 2);

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { SCOPES } from '../../src/auth/scopes.js';
+import { SCOPES } from '../../src/domain/scopes.js';
 import { basic, startServer, type TestServer } from '../helpers/server.js';
 
 const PATH = '/api/relay/rest/imported_phone_numbers';
@@ -42,7 +42,7 @@ describe('import: authentication and authorisation', () => {
   test('a revoked token is refused like an unknown one', async () => {
     const t = await server.addTenant();
     assert.equal((await server.request('POST', PATH, { auth: t.auth, body: { ...BODY, number: '+15550100101' } })).status, 201);
-    assert.ok(await server.store.tenancy.revokeToken(t.tokenId, new Date().toISOString(), { tokenId: null, requestId: null }));
+    assert.ok(await server.store.tenancy.revokeToken(t.tokenId, new Date().toISOString(), { tokenId: null, requestId: null, surface: 'cli' }));
     await expect401(t.auth, 'revoked');
   });
 
@@ -104,7 +104,7 @@ describe('import: the credential cache', () => {
   test('a revocation is honoured once the cache TTL has passed', async () => {
     const t = await server.addTenant();
     assert.equal((await server.request('POST', PATH, { auth: t.auth, body: { ...BODY, number: '+15550100200' } })).status, 201);
-    await server.store.tenancy.revokeToken(t.tokenId, new Date().toISOString(), { tokenId: null, requestId: null });
+    await server.store.tenancy.revokeToken(t.tokenId, new Date().toISOString(), { tokenId: null, requestId: null, surface: 'cli' });
     await new Promise((r) => setTimeout(r, 400));
     const res = await server.request('POST', PATH, { auth: t.auth, body: { ...BODY, number: '+15550100201' } });
     assert.equal(res.status, 401);

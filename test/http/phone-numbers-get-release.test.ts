@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { SCOPES } from '../../src/auth/scopes.js';
+import { SCOPES } from '../../src/domain/scopes.js';
 import { parseDatabaseUrl } from '../../src/storage/database-url.js';
 import { openDatabase } from '../../src/storage/open-database.js';
 import { startServer, type Tenant, type TestServer } from '../helpers/server.js';

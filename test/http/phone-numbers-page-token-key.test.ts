@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import pino from 'pino';
 import { buildApp } from '../../src/app.js';
-import { kyselyPageTokenKeys } from '../../src/resources/phone-numbers/page-token-key.js';
+import { kyselyPageTokenKeys } from '../../src/storage/kysely/page-token-keys.js';
 import { parseDatabaseUrl } from '../../src/storage/database-url.js';
 import { openDatabase } from '../../src/storage/open-database.js';
 import { openStore } from '../../src/storage/store.js';

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
-import { signPageToken } from '../../src/resources/phone-numbers/page-token.js';
+import { signPageToken } from '../../src/numbers/page-token.js';
 import { startServer, type Tenant, type TestServer } from '../helpers/server.js';
 
 const IMPORT = '/api/relay/rest/imported_phone_numbers';

@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { CompiledQuery, type Kysely, sql } from 'kysely';
-import { newPhoneNumberRow, type PhoneNumberRow } from '../../src/resources/phone-numbers/phone-number-record.js';
-import { type ListPageQuery, type ListPosition, listPageQuery } from '../../src/resources/phone-numbers/phone-number-store.js';
+import { newPhoneNumberRow, type PhoneNumberRow } from '../../src/domain/phone-number-record.js';
+import { listPageQuery } from '../../src/storage/list-page-query.js';
+import type { ListPageQuery, ListPosition } from '../../src/storage/phone-number-store.js';
 import { parseDatabaseUrl } from '../../src/storage/database-url.js';
 import { openDatabase } from '../../src/storage/open-database.js';
 import type { Database } from '../../src/storage/schema.js';

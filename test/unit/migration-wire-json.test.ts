@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { wireOf } from '../../src/storage/migrations/005-wire-json.js';
-import { newPhoneNumberRow, toWire } from '../../src/resources/phone-numbers/phone-number-record.js';
+import { newPhoneNumberRow, numberRecord } from '../../src/domain/phone-number-record.js';
 
 // Migration 005 carries its own frozen renderer. While the application's renderer still
 // writes the same representation, the two must agree byte for byte on every capability mask
@@ -13,6 +13,6 @@ test('migration 005 fills old rows exactly as the application renders them', () 
       capabilities: mask, countryCode: mask % 2 === 0 ? 'US' : null, now: '2026-01-02T03:04:05Z',
     });
     Object.assign(row, { name: `n${mask}`, call_handler: 'laml_webhooks', call_request_url: 'https://example.com/v', call_request_method: 'POST' });
-    assert.equal(wireOf(row as unknown as Record<string, unknown>), JSON.stringify(toWire(row)), `mask ${mask}`);
+    assert.equal(wireOf(row as unknown as Record<string, unknown>), JSON.stringify(numberRecord(row)), `mask ${mask}`);
   }
 });

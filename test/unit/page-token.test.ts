@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
 import { test } from 'node:test';
-import { openPageToken, type PageCursor, type PageTokenScope, signPageToken } from '../../src/resources/phone-numbers/page-token.js';
+import { openPageToken, type PageCursor, type PageTokenScope, signPageToken } from '../../src/numbers/page-token.js';
 
 const KEY = Buffer.alloc(32, 1);
 const SCOPE: PageTokenScope = { projectId: '4b457169-fa07-4869-884e-a6e01fdcb760', filterName: null, filterNumber: '555', pageSize: 50 };

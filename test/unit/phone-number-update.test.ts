@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { newPhoneNumberRow, type PhoneNumberRow } from '../../src/resources/phone-numbers/phone-number-record.js';
-import { applyUpdate, isHttpUrl } from '../../src/resources/phone-numbers/phone-number-update.js';
-import type { UpdatePhoneNumberRequest } from '../../src/resources/phone-numbers/phone-number-update-schemas.js';
+import { newPhoneNumberRow, type PhoneNumberRow } from '../../src/domain/phone-number-record.js';
+import { applyUpdate, isHttpUrl } from '../../src/domain/phone-number-update.js';
+import type { UpdatePhoneNumberRequest } from '../../src/surfaces/relay-rest/phone-number-update-schemas.js';
 
 const CREATED = '2026-01-01T00:00:00.000Z';
 const AGENT = '3fa85f64-5717-4562-b3fc-2c963f66afa6';

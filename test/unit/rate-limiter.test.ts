@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { ApiError } from '../../src/domain/errors.js';
+import { NumberspaceError } from '../../src/domain/errors.js';
 import { clientKey, createAuthThrottle } from '../../src/limits/auth-throttle.js';
 import { NO_RATE_LIMIT, parseRateLimitSpec } from '../../src/limits/rate-limit-spec.js';
 import { createRateLimiter } from '../../src/limits/rate-limiter.js';
@@ -35,11 +35,11 @@ test('rate limiter: a fixed window of `quota` requests, then 429 with Retry-Afte
   const f = fields();
   assert.throws(
     () => limiter.admit('p', null, 'writes', f),
-    (err: unknown) => err instanceof ApiError && err.statusCode === 429 && err.retryAfterSeconds === 7 && err.message === 'Too Many Requests',
+    (err: unknown) => err instanceof NumberspaceError && err.kind === 'too_many_requests' && err.retryAfterSeconds === 7,
   );
   assert.equal(f.seen.get('ratelimit'), '"writes";r=0;t=7');
   c.advance(6599);
-  assert.throws(() => limiter.admit('p', null, 'writes', fields()), (err: ApiError) => err.retryAfterSeconds === 1, 'never less than 1 s');
+  assert.throws(() => limiter.admit('p', null, 'writes', fields()), (err: NumberspaceError) => err.retryAfterSeconds === 1, 'never less than 1 s');
   c.advance(1); // the window has ended: a fresh one opens
   const fresh = fields();
   limiter.admit('p', null, 'writes', fresh);
@@ -51,7 +51,7 @@ test('rate limiter: classes and projects count separately; an unlimited class wr
   const limiter = createRateLimiter({ defaultSpec: parseRateLimitSpec('writes=1/10s'), now: c.now });
   limiter.admit('a', null, 'writes', fields());
   limiter.admit('b', null, 'writes', fields());
-  assert.throws(() => limiter.admit('a', null, 'writes', fields()), ApiError);
+  assert.throws(() => limiter.admit('a', null, 'writes', fields()), NumberspaceError);
   const read = fields();
   for (let i = 0; i < 100; i++) limiter.admit('a', null, 'reads', read);
   assert.equal(read.seen.size, 0);
@@ -66,7 +66,7 @@ test('rate limiter: a project\'s own spec overrides the default, either way', ()
   const strict = parseRateLimitSpec('reads=2/1m');
   limiter.admit('strict', strict, 'reads', fields());
   limiter.admit('strict', strict, 'reads', fields());
-  assert.throws(() => limiter.admit('strict', strict, 'reads', fields()), (err: ApiError) => err.retryAfterSeconds === 60);
+  assert.throws(() => limiter.admit('strict', strict, 'reads', fields()), (err: NumberspaceError) => err.retryAfterSeconds === 60);
   // A changed limit starts a fresh window under the new terms.
   const f = fields();
   limiter.admit('strict', parseRateLimitSpec('reads=5/1m'), 'reads', f);
@@ -89,16 +89,16 @@ test('rate limiter: memory is bounded; idle projects are swept and the oldest gi
 test('auth throttle: `failureLimit` failures per minute answer 401, then 429 until the minute ends', async () => {
   const c = clock();
   const throttle = createAuthThrottle({ failureLimit: 3, tarpitMs: 0, now: c.now });
-  const statuses: number[] = [];
-  for (let i = 0; i < 5; i++) statuses.push((await throttle.refuse('203.0.113.9')).statusCode);
-  assert.deepEqual(statuses, [401, 401, 401, 429, 429]);
-  assert.equal((await throttle.refuse('203.0.113.10')).statusCode, 401, 'another address has its own count');
+  const statuses: string[] = [];
+  for (let i = 0; i < 5; i++) statuses.push((await throttle.refuse('203.0.113.9')).kind);
+  assert.deepEqual(statuses, ['unauthorized', 'unauthorized', 'unauthorized', 'too_many_requests', 'too_many_requests']);
+  assert.equal((await throttle.refuse('203.0.113.10')).kind, 'unauthorized', 'another address has its own count');
   c.advance(30_000);
   const limited = await throttle.refuse('203.0.113.9');
   assert.equal(limited.retryAfterSeconds, 30);
   c.advance(30_000);
-  assert.equal((await throttle.refuse('203.0.113.9')).statusCode, 401, 'a new minute');
-  assert.equal((await createAuthThrottle({ failureLimit: 0, now: c.now }).refuse('x')).statusCode, 401, '0 disables');
+  assert.equal((await throttle.refuse('203.0.113.9')).kind, 'unauthorized', 'a new minute');
+  assert.equal((await createAuthThrottle({ failureLimit: 0, now: c.now }).refuse('x')).kind, 'unauthorized', '0 disables');
 });
 
 test('auth throttle: the tarpit holds a 429, never more than `maxTarpitted` at once', async () => {
@@ -108,7 +108,7 @@ test('auth throttle: the tarpit holds a 429, never more than `maxTarpitted` at o
   const timings = await Promise.all(
     [0, 1, 2, 3].map(async () => {
       const err = await throttle.refuse('198.51.100.1');
-      assert.equal(err.statusCode, 429);
+      assert.equal(err.kind, 'too_many_requests');
       return performance.now() - started;
     }),
   );

@@ -1,11 +1,13 @@
 import { Type } from '@sinclair/typebox';
 import { type GuardDeps, guard } from '../../auth/route-guard.js';
 import type { App } from '../../http/app-type.js';
-import { pickErrors } from '../../http/error-responses.js';
+import { pickErrors } from './error-responses.js';
 import { sendJson } from '../../http/send-json.js';
 import { ListPhoneNumbersQuery, PhoneNumberListResponse } from './phone-number-list-schemas.js';
 import { PhoneNumberResponse } from './phone-number-schemas.js';
-import { LIST_PATH, type PhoneNumberService } from './phone-number-service.js';
+import type { PhoneNumberService } from '../../numbers/phone-number-service.js';
+import { recordJson } from '../../domain/phone-number-record.js';
+import { listRequest, pageJson } from './list-page.js';
 import { UpdatePhoneNumberRequest } from './phone-number-update-schemas.js';
 
 const TAGS = ['Phone Numbers'];
@@ -22,11 +24,12 @@ const SCOPE_NOTE = 'Needs an API token with the "numbers" scope, and sees only t
 const NOT_VISIBLE =
   'An id that is unknown, malformed, released, or belongs to another project answers 404 alike.';
 
+/** Paths are relative to the surface's prefix, /api/relay/rest. */
 export function phoneNumberRoutes(app: App, deps: GuardDeps & { phoneNumbers: PhoneNumberService }): void {
   const onRequest = guard(deps, { scope: 'numbers' });
 
   app.get(
-    LIST_PATH,
+    '/phone_numbers',
     {
       onRequest,
       schema: {
@@ -46,11 +49,11 @@ export function phoneNumberRoutes(app: App, deps: GuardDeps & { phoneNumbers: Ph
         },
       },
     },
-    async (request, reply) => sendJson(reply, await deps.phoneNumbers.list(request.principal, request.query)),
+    async (request, reply) => sendJson(reply, pageJson(await deps.phoneNumbers.listJson(request.principal, listRequest(request.query)))),
   );
 
   app.get(
-    `${LIST_PATH}/:id`,
+    '/phone_numbers/:id',
     {
       onRequest,
       schema: {
@@ -65,11 +68,11 @@ export function phoneNumberRoutes(app: App, deps: GuardDeps & { phoneNumbers: Ph
         },
       },
     },
-    async (request, reply) => sendJson(reply, await deps.phoneNumbers.get(request.principal, request.params.id)),
+    async (request, reply) => sendJson(reply, await deps.phoneNumbers.getJson(request.principal, request.params.id)),
   );
 
   app.put(
-    `${LIST_PATH}/:id`,
+    '/phone_numbers/:id',
     {
       onRequest,
       schema: {
@@ -90,13 +93,15 @@ export function phoneNumberRoutes(app: App, deps: GuardDeps & { phoneNumbers: Ph
         },
       },
     },
-    async (request, reply) => sendJson(reply, await deps.phoneNumbers.update(request.principal, request.params.id, request.body, request.id)),
+    async (request, reply) =>
+      sendJson(reply, recordJson(await deps.phoneNumbers.update(request.principal, request.params.id, request.body, { requestId: request.id, surface: 'relay-rest' }))),
   );
 
   app.delete(
-    `${LIST_PATH}/:id`,
+    '/phone_numbers/:id',
     {
       onRequest,
+      config: { counts: 'release' },
       schema: {
         operationId: 'release_phone_number',
         summary: 'Release phone number',
@@ -110,7 +115,7 @@ export function phoneNumberRoutes(app: App, deps: GuardDeps & { phoneNumbers: Ph
       },
     },
     async (request, reply) => {
-      await deps.phoneNumbers.release(request.principal, request.params.id, request.id);
+      await deps.phoneNumbers.release(request.principal, request.params.id, { requestId: request.id, surface: 'relay-rest' });
       return reply.code(204).send();
     },
   );

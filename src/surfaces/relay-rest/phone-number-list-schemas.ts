@@ -1,8 +1,7 @@
 import { type Static, Type } from '@sinclair/typebox';
+import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from '../../numbers/phone-number-service.js';
 import { PhoneNumberResponse } from './phone-number-schemas.js';
 
-export const DEFAULT_PAGE_SIZE = 50;
-export const MAX_PAGE_SIZE = 1000;
 
 /**
  * Query values arrive as strings and are never coerced (the app's Ajv has coerceTypes off),

@@ -1,87 +1,12 @@
 import type { Kysely } from 'kysely';
-import type { Scope } from '../auth/scopes.js';
-import { type Actor, auditEvent } from '../audit/audit.js';
-import { isUniqueViolation } from '../storage/database-errors.js';
-import type { Database } from '../storage/schema.js';
-
-export interface SpaceRecord {
-  readonly id: string;
-  readonly name: string;
-  readonly partnerApi: boolean;
-  readonly createdAt: string;
-}
-
-export interface ProjectRecord {
-  readonly id: string;
-  readonly spaceId: string;
-  readonly name: string;
-  readonly createdAt: string;
-}
-
-/** A project's own abuse limits, set by the operator; null means none of its own. */
-export interface ProjectLimits {
-  /** A rate-limit spec in canonical form (src/limits/rate-limit-spec.ts); null: RATE_LIMIT applies. */
-  readonly rateLimit: string | null;
-  /** Most active numbers the project may hold; null: no quota. */
-  readonly numberQuota: number | null;
-}
-
-export interface TokenRecord {
-  readonly id: string;
-  readonly projectId: string;
-  readonly name: string;
-  readonly scopes: readonly Scope[];
-  readonly createdAt: string;
-  readonly revokedAt: string | null;
-}
-
-/** What authentication learns from a secret: enough to authorise without another query. */
-export interface Credential {
-  readonly tokenId: string;
-  readonly projectId: string;
-  readonly secretHash: string;
-  readonly scopes: readonly Scope[];
-  readonly partnerApi: boolean;
-  readonly revoked: boolean;
-  /** The project's limits ride along with the credential, so enforcing them costs no query. */
-  readonly rateLimit: string | null;
-  readonly numberQuota: number | null;
-}
-
-/** Spaces, projects and API tokens. */
-export interface TenancyStore {
-  countSpaces(): Promise<number>;
-  createSpace(space: SpaceRecord): Promise<void>;
-  listSpaces(): Promise<SpaceRecord[]>;
-  findSpace(idOrName: string): Promise<SpaceRecord | undefined>;
-  setPartnerApi(spaceId: string, enabled: boolean): Promise<void>;
-  createProject(project: ProjectRecord): Promise<void>;
-  listProjects(spaceId?: string): Promise<(ProjectRecord & ProjectLimits)[]>;
-  findProject(id: string): Promise<(ProjectRecord & ProjectLimits) | undefined>;
-  /** Sets the limits given (absent ones stay); false when there is no such project. */
-  setProjectLimits(projectId: string, limits: Partial<ProjectLimits>): Promise<boolean>;
-  /** Creates the token and records it in the audit trail, in one transaction. */
-  createToken(token: TokenRecord, secretHash: string, actor: Actor): Promise<void>;
-  listTokens(projectId: string): Promise<TokenRecord[]>;
-  /** Revokes and records it, in one transaction. Returns false when no active token has that id. */
-  revokeToken(tokenId: string, at: string, actor: Omit<Actor, 'projectId'>): Promise<boolean>;
-  /**
-   * Gives an active token a new secret (same id, name and scopes) and records it, in one
-   * transaction; the old secret stops working. False when no active token has that id.
-   */
-  rotateToken(tokenId: string, secretHash: string, at: string, actor: Omit<Actor, 'projectId'>): Promise<boolean>;
-  findCredential(secretHash: string): Promise<Credential | undefined>;
-  /**
-   * Creates the first Space, its project and token in one transaction. Resolves false, with
-   * nothing written, when another node got there first (a Space of that name exists).
-   */
-  createInitialTenancy(space: SpaceRecord, project: ProjectRecord, token: TokenRecord, secretHash: string): Promise<boolean>;
-}
+import { type Actor, auditEvent } from '../../domain/audit.js';
+import type { Scope } from '../../domain/scopes.js';
+import { isUniqueViolation } from '../database-errors.js';
+import type { Database } from '../schema.js';
+import { type Credential, OPERATOR, type ProjectLimits, type ProjectRecord, type SpaceRecord, type TenancyStore, type TokenRecord } from '../tenancy-store.js';
 
 const splitScopes = (s: string) => (s === '' ? [] : (s.split(',') as Scope[]));
 
-/** Changes made at the CLI or at first start: no token, no request. */
-export const OPERATOR = (projectId: string): Actor => ({ projectId, tokenId: null, requestId: null });
 
 /** Name and scopes only: the secret never reaches the audit trail. */
 const tokenCreated = (t: TokenRecord, actor: Actor) =>

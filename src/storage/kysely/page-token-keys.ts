@@ -1,18 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import type { Kysely } from 'kysely';
-import type { Database } from '../../storage/schema.js';
+import type { Database } from '../schema.js';
+import type { PageTokenKeys } from '../tenancy-store.js';
 
 const SECRET_NAME = 'page_token_hmac_sha256';
 /** A full SHA-256 block of entropy: shorter keys weaken HMAC-SHA256, longer ones add nothing. */
 export const PAGE_TOKEN_KEY_BYTES = 32;
-
-export interface PageTokenKeys {
-  /**
-   * The installation's page-token signing key: the same bytes on every node over one database.
-   * Read once, then served from memory; a failed read is not cached, so the next call retries.
-   */
-  key(): Promise<Buffer>;
-}
 
 export function kyselyPageTokenKeys(
   db: Kysely<Database>,

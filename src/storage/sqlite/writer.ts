@@ -2,7 +2,7 @@ import { extname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type SQLite from 'better-sqlite3';
-import { sqliteChangeWrites, sqliteImportWrites } from '../resources/phone-numbers/phone-number-sqlite-writes.js';
+import { sqliteChangeWrites, sqliteImportWrites } from './phone-number-writes.js';
 
 /** The SQLite writes, by name: what crosses to the writer thread is a name and plain data. */
 export const SQLITE_WRITES = { import: sqliteImportWrites, change: sqliteChangeWrites };
@@ -62,7 +62,7 @@ export function writeBatches(handle: SQLite.Database): (name: WriteName) => (ite
   };
 }
 
-const THREAD_ENTRY = new URL(`./sqlite-writer-thread${extname(fileURLToPath(import.meta.url))}`, import.meta.url);
+const THREAD_ENTRY = new URL(`./writer-thread${extname(fileURLToPath(import.meta.url))}`, import.meta.url);
 
 /**
  * Built, the thread runs its compiled module. Run from the TypeScript sources (the tests, a

@@ -1,11 +1,10 @@
-import { auditEvent } from '../../audit/audit.js';
-import type { Principal } from '../../auth/authenticator.js';
-import { capabilitiesToMask, maskToCapabilities } from '../../domain/capabilities.js';
-import { errors, invalid } from '../../domain/errors.js';
-import { canonicalNumber, numberFacts, requestedToWireType } from '../../domain/phone-number.js';
-import type { PhoneNumberStore } from '../phone-numbers/phone-number-store.js';
-import { newPhoneNumberRow } from '../phone-numbers/phone-number-record.js';
-import type { ImportPhoneNumberRequest } from './import-schemas.js';
+import { auditEvent, type Origin } from '../domain/audit.js';
+import type { Principal } from '../auth/authenticator.js';
+import { type Capability, capabilitiesToMask, maskToCapabilities } from '../domain/capabilities.js';
+import { errors, problem } from '../domain/errors.js';
+import { canonicalNumber, numberFacts, type RequestedNumberType, requestedToWireType } from '../domain/phone-number.js';
+import type { PhoneNumberStore } from '../storage/phone-number-store.js';
+import { newPhoneNumberRow, type PhoneNumberRow } from '../domain/phone-number-record.js';
 
 export interface ImportServiceDeps {
   readonly phoneNumbers: PhoneNumberStore;
@@ -13,8 +12,20 @@ export interface ImportServiceDeps {
   readonly newId: () => string;
 }
 
-/** Resolves the created number's PhoneNumberResponse as JSON text, ready to send. */
-export type ImportService = (principal: Principal, request: ImportPhoneNumberRequest, requestId: string) => Promise<string>;
+/**
+ * An import as every surface asks for it (both contracts use these names and spellings); each
+ * surface's schema has already checked the shape of `number`.
+ */
+export interface ImportRequest {
+  /** ASCII digits with at most one leading `+`. */
+  readonly number: string;
+  readonly number_type: RequestedNumberType;
+  /** Absent: all four. */
+  readonly capabilities?: readonly Capability[];
+}
+
+/** Resolves the created number's row. */
+export type ImportService = (principal: Principal, request: ImportRequest, origin: Origin) => Promise<PhoneNumberRow>;
 
 /**
  * Imports a number hosted elsewhere into the caller's project. The body has already passed
@@ -23,13 +34,13 @@ export type ImportService = (principal: Principal, request: ImportPhoneNumberReq
  * project must have room under its number quota, if it has one.
  */
 export function importService(deps: ImportServiceDeps): ImportService {
-  return async (principal, request, requestId) => {
+  return async (principal, request, origin) => {
     const number = canonicalNumber(request.number);
     const facts = numberFacts(number);
     const numberType = requestedToWireType(request.number_type);
     if (facts.numberClass !== 'unknown' && facts.numberClass !== numberType) {
-      throw errors.unprocessable([
-        invalid(
+      throw errors.invalid([
+        problem(
           'number_type_mismatch',
           facts.numberClass === 'toll-free'
             ? `number_type is ${request.number_type} but ${number} is a toll-free number; use tollfree`
@@ -46,7 +57,7 @@ export function importService(deps: ImportServiceDeps): ImportService {
       countryCode: facts.countryCode,
       now: deps.clock().toISOString(),
     });
-    const audit = auditEvent({ projectId: principal.projectId, tokenId: principal.tokenId, requestId }, row.created_at, 'number.imported', row.id, {
+    const audit = auditEvent({ projectId: principal.projectId, tokenId: principal.tokenId, ...origin }, row.created_at, 'number.imported', row.id, {
       number,
       number_type: numberType,
       capabilities: maskToCapabilities(row.capabilities),
@@ -56,6 +67,6 @@ export function importService(deps: ImportServiceDeps): ImportService {
     const outcome = await deps.phoneNumbers.insert(row, audit, principal.numberQuota);
     if (outcome === 'taken') throw errors.numberTaken();
     if (outcome === 'over_quota') throw errors.quotaExceeded(principal.numberQuota!);
-    return row.wire!;
+    return row;
   };
 }

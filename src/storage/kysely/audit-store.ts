@@ -1,12 +1,6 @@
 import type { Kysely } from 'kysely';
-import type { Database } from '../storage/schema.js';
-import type { AuditEvent } from './audit.js';
-
-/** Reading the audit trail; rows are written by the stores that make the changes. */
-export interface AuditStore {
-  /** A project's events, oldest first, from `since` (inclusive) when given. */
-  list(projectId: string, since?: string): Promise<AuditEvent[]>;
-}
+import type { Database } from '../schema.js';
+import type { AuditStore } from '../tenancy-store.js';
 
 export function kyselyAuditStore(db: Kysely<Database>): AuditStore {
   return {

@@ -1,9 +1,24 @@
-import { type Actor, type AuditEvent, auditEvent, changedAttributes } from '../../audit/audit.js';
-import { type ErrorItem, invalid } from '../../domain/errors.js';
-import { DIRECT_ATTRIBUTES, type PhoneNumberRow, type UpdatableColumns, updatableColumns, withWire } from './phone-number-record.js';
-import type { UpdatePhoneNumberRequest } from './phone-number-update-schemas.js';
+import { type Actor, type AuditEvent, auditEvent, changedAttributes } from './audit.js';
+import { type Problem, problem } from './errors.js';
+import { DIRECT_ATTRIBUTES, type PhoneNumberRow, type UpdatableColumns, updatableColumns, withRecordJson } from './phone-number-record.js';
+/**
+ * The changes an update asks for, by attribute name (the Relay names, which are the column
+ * names): absent attributes keep their value, an empty string clears an optional text one.
+ * Each surface's schema has already checked types and enums; these rules need the stored row.
+ */
+export type NumberChanges = Partial<
+  Record<(typeof DIRECT_ATTRIBUTES)[number] | 'call_ai_agent_id' | 'call_flow_id' | 'call_flow_version', string>
+> & {
+  /**
+   * A handler to drop if this update leaves it without its companion: how a surface whose
+   * clients clear a URL (rather than choose a handler) says "and nothing answers it any more".
+   * Any other handler, and a handler whose companion is still set, stays.
+   */
+  readonly orphaned_call_handler?: keyof typeof CALL_HANDLER_COMPANIONS;
+  readonly orphaned_message_handler?: keyof typeof MESSAGE_HANDLER_COMPANIONS;
+};
 
-type Body = UpdatePhoneNumberRequest;
+type Body = NumberChanges;
 
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
@@ -53,7 +68,7 @@ export const MESSAGE_HANDLER_COMPANIONS = {
 /** The SDK's resource attributes, by the handler that accepts them. */
 const RESOURCE_ATTRIBUTES = { ai_agent: 'call_ai_agent_id', call_flow: 'call_flow_id' } as const;
 
-export type UpdateOutcome = { readonly ok: true; readonly row: PhoneNumberRow } | { readonly ok: false; readonly problems: ErrorItem[] };
+export type UpdateOutcome = { readonly ok: true; readonly row: PhoneNumberRow } | { readonly ok: false; readonly problems: Problem[] };
 
 /**
  * Applies a partial update to a stored number and checks the result. Rules that need the
@@ -65,7 +80,7 @@ export type UpdateOutcome = { readonly ok: true; readonly row: PhoneNumberRow } 
  * disagree or two updates share a millisecond, so a client comparing it sees every change.
  */
 export function applyUpdate(stored: PhoneNumberRow, body: Body, now: Date): UpdateOutcome {
-  const problems: ErrorItem[] = [];
+  const problems: Problem[] = [];
   const next: PhoneNumberRow = { ...stored };
   const writable = next as unknown as Record<string, string | null>;
 
@@ -75,7 +90,7 @@ export function applyUpdate(stored: PhoneNumberRow, body: Body, now: Date): Upda
     // Text is stored and answered as sent: NUL (which PostgreSQL cannot store) and lone UTF-16
     // surrogates (which no database keeps as sent) would come back as something else.
     if (!isStorableText(value)) {
-      problems.push(invalid('invalid_format', `${attribute} must be text without NUL characters or unpaired surrogates`));
+      problems.push(problem('invalid_format', `${attribute} must be text without NUL characters or unpaired surrogates`));
       continue;
     }
     // The schema admits no empty handler, method or receive mode, so only the optional
@@ -88,8 +103,15 @@ export function applyUpdate(stored: PhoneNumberRow, body: Body, now: Date): Upda
     // Text already refused above is reported once.
     if (value !== undefined && value !== '' && !isStorableText(value)) continue;
     if (value !== undefined && value !== '' && !isHttpUrl(value)) {
-      problems.push(invalid('invalid_format', `${attribute} must be an absolute http or https URL`));
+      problems.push(problem('invalid_format', `${attribute} must be an absolute http or https URL`));
     }
+  }
+
+  const orphanedCall = body.orphaned_call_handler;
+  if (orphanedCall !== undefined && next.call_handler === orphanedCall && next[CALL_HANDLER_COMPANIONS[orphanedCall]] === null) next.call_handler = null;
+  const orphanedMessage = body.orphaned_message_handler;
+  if (orphanedMessage !== undefined && next.message_handler === orphanedMessage && next[MESSAGE_HANDLER_COMPANIONS[orphanedMessage]] === null) {
+    next.message_handler = null;
   }
 
   // calling_handler_resource_id belongs to the handler that set it: a handler change clears
@@ -103,26 +125,26 @@ export function applyUpdate(stored: PhoneNumberRow, body: Body, now: Date): Upda
     const value = body[attribute];
     if (value === undefined) continue;
     if (handler === owner) next.calling_handler_resource_id = value;
-    else problems.push(invalid('handler_mismatch', `${attribute} is only accepted when call_handler is ${owner}`));
+    else problems.push(problem('handler_mismatch', `${attribute} is only accepted when call_handler is ${owner}`));
   }
   if (body.call_flow_version !== undefined) {
     if (handler === 'call_flow') next.call_flow_version = body.call_flow_version;
-    else problems.push(invalid('handler_mismatch', 'call_flow_version is only accepted when call_handler is call_flow'));
+    else problems.push(problem('handler_mismatch', 'call_flow_version is only accepted when call_handler is call_flow'));
   }
 
   if (handler === 'ai_agent' || handler === 'call_flow') {
     if (next.calling_handler_resource_id === null) {
-      problems.push(invalid('missing_attribute', `${RESOURCE_ATTRIBUTES[handler]} is required when call_handler is ${handler}`));
+      problems.push(problem('missing_attribute', `${RESOURCE_ATTRIBUTES[handler]} is required when call_handler is ${handler}`));
     }
   } else if (handler !== null && Object.hasOwn(CALL_HANDLER_COMPANIONS, handler)) {
     const companion = CALL_HANDLER_COMPANIONS[handler as keyof typeof CALL_HANDLER_COMPANIONS];
-    if (next[companion] === null) problems.push(invalid('missing_attribute', `${companion} is required when call_handler is ${handler}`));
+    if (next[companion] === null) problems.push(problem('missing_attribute', `${companion} is required when call_handler is ${handler}`));
   }
   const messageHandler = next.message_handler;
   if (messageHandler !== null && Object.hasOwn(MESSAGE_HANDLER_COMPANIONS, messageHandler)) {
     const companion = MESSAGE_HANDLER_COMPANIONS[messageHandler as keyof typeof MESSAGE_HANDLER_COMPANIONS];
     if (next[companion] === null) {
-      problems.push(invalid('missing_attribute', `${companion} is required when message_handler is ${messageHandler}`));
+      problems.push(problem('missing_attribute', `${companion} is required when message_handler is ${messageHandler}`));
     }
   }
 
@@ -144,14 +166,14 @@ export interface UpdateRequest {
 
 export type PlannedUpdate =
   | { readonly ok: true; readonly row: PhoneNumberRow; readonly columns: UpdatableColumns; readonly audit: AuditEvent }
-  | { readonly ok: false; readonly problems: ErrorItem[] };
+  | { readonly ok: false; readonly problems: Problem[] };
 
 /** The row an update leaves, the columns it writes and its audit record; or why it is refused. */
 export function planUpdate(stored: PhoneNumberRow, request: UpdateRequest): PlannedUpdate {
   const outcome = applyUpdate(stored, request.body, new Date(request.now));
   if (!outcome.ok) return outcome;
   const columns = updatableColumns(outcome.row);
-  const row = withWire({ ...stored, ...columns });
+  const row = withRecordJson({ ...stored, ...columns });
   const audit = auditEvent(request.actor, columns.updated_at, 'number.updated', stored.id, {
     number: stored.number,
     changed: changedAttributes(stored, columns),

@@ -1,42 +1,15 @@
 import type SQLite from 'better-sqlite3';
-import type { Actor, AuditEvent } from '../../audit/audit.js';
-import { AUDIT_COLUMNS } from '../../audit/audit.js';
-import type { ErrorItem } from '../../domain/errors.js';
-import { newPhoneNumberRow, type PhoneNumberRow, UPDATABLE_COLUMNS } from './phone-number-record.js';
-import { planUpdate, releaseAudit, type UpdateRequest } from './phone-number-update.js';
+import { AUDIT_COLUMNS } from '../../domain/audit.js';
+import { type PhoneNumberRow, UPDATABLE_COLUMNS } from '../../domain/phone-number-record.js';
+import { planUpdate, releaseAudit } from '../../domain/phone-number-update.js';
+import { ACTIVE, type ChangeItem, type ChangeOutcome, COLUMNS, type ImportItem, type InsertOutcome } from '../phone-number-store.js';
 
 /**
  * The inventory's writes on SQLite, as functions of a connection and plain data: each takes a
  * batch, writes it in one transaction (one commit, so one fsync under synchronous=FULL), and
  * returns one outcome per item. Nothing here holds a closure or a promise, so the same code
- * runs on the server's own connection or on the writer thread's (storage/sqlite-writer.ts).
+ * runs on the server's own connection or on the writer thread's (writer.ts).
  */
-
-/** 'over_quota': the project already holds its quota of active numbers; nothing was written. */
-export type InsertOutcome = 'inserted' | 'taken' | 'over_quota';
-
-/** An import: the row, its audit record and the project's quota (null: none). */
-export interface ImportItem {
-  readonly row: PhoneNumberRow;
-  readonly audit: AuditEvent;
-  readonly quota: number | null;
-}
-
-export type ChangeItem =
-  | { readonly kind: 'update'; readonly projectId: string; readonly id: string; readonly request: UpdateRequest }
-  | { readonly kind: 'release'; readonly projectId: string; readonly id: string; readonly at: string; readonly actor: Actor };
-
-export type UpdateOutcome =
-  | { readonly kind: 'updated'; readonly row: PhoneNumberRow }
-  | { readonly kind: 'missing' }
-  | { readonly kind: 'refused'; readonly problems: ErrorItem[] };
-
-export type ChangeOutcome = UpdateOutcome | { readonly kind: 'released' };
-
-/** Every column of the table, in one fixed order, for the hand-written statements. */
-export const COLUMNS = Object.keys(
-  newPhoneNumberRow({ id: '', projectId: '', number: '', numberType: 'longcode', capabilities: 0, countryCode: null, now: '' }),
-) as (keyof PhoneNumberRow)[];
 
 const insertStatement = (table: string, columns: readonly string[], tail = '') =>
   `insert into ${table} (${columns.join(', ')}) values (${columns.map((c) => `@${c}`).join(', ')})${tail}`;
@@ -49,9 +22,9 @@ export function sqliteImportWrites(handle: SQLite.Database): (items: readonly Im
   // holds, so no other writer (another process on the same file) can slip in between.
   const insertWithinQuota = handle.prepare(
     `insert into phone_numbers (${COLUMNS.join(', ')}) select ${COLUMNS.map((c) => `@${c}`).join(', ')}` +
-      ` where (select count(*) from phone_numbers where project_id = @project_id and released_at is null) < @quota on conflict do nothing`,
+      ` where (select count(*) from phone_numbers where project_id = @project_id and ${ACTIVE}) < @quota on conflict do nothing`,
   );
-  const activeCount = handle.prepare('select count(*) from phone_numbers where project_id = ? and released_at is null').pluck();
+  const activeCount = handle.prepare(`select count(*) from phone_numbers where project_id = ? and ${ACTIVE}`).pluck();
   return handle.transaction((items: readonly ImportItem[]): InsertOutcome[] =>
     items.map(({ row, audit, quota }) => {
       const changes = quota === null ? insert.run(row).changes : insertWithinQuota.run({ ...row, quota }).changes;
@@ -68,10 +41,10 @@ export function sqliteImportWrites(handle: SQLite.Database): (items: readonly Im
  * as separate transactions would. A refused update writes nothing and fails only itself.
  */
 export function sqliteChangeWrites(handle: SQLite.Database): (items: readonly ChangeItem[]) => ChangeOutcome[] {
-  const select = handle.prepare('select * from phone_numbers where id = ? and project_id = ? and released_at is null');
+  const select = handle.prepare(`select * from phone_numbers where id = ? and project_id = ? and ${ACTIVE}`);
   const columns = [...UPDATABLE_COLUMNS, 'wire'] as const;
   const update = handle.prepare(`update phone_numbers set ${columns.map((c) => `${c} = @${c}`).join(', ')} where id = @id`);
-  const release = handle.prepare('update phone_numbers set released_at = ? where id = ? and project_id = ? and released_at is null returning number');
+  const release = handle.prepare(`update phone_numbers set released_at = ? where id = ? and project_id = ? and ${ACTIVE} returning number`);
   const record = handle.prepare(insertStatement('audit_events', AUDIT_COLUMNS));
   return handle.transaction((items: readonly ChangeItem[]): ChangeOutcome[] =>
     items.map((item): ChangeOutcome => {

@@ -1,4 +1,4 @@
-import { ErrorListSchema, SimpleError } from './schema-kit.js';
+import { ErrorListSchema, SimpleError } from '../../http/schema-kit.js';
 
 /**
  * Error responses as the served OpenAPI document declares them. 403 is not in the contract's

@@ -1,5 +1,5 @@
 /**
- * The SQLite writer thread (see sqlite-writer.ts): owns a connection of its own and writes
+ * The SQLite writer thread (see writer.ts): owns a connection of its own and writes
  * the batches it is sent, answering each in the order they came.
  *
  * Every batch waiting when the thread comes to write joins one transaction, so batches sent
@@ -7,8 +7,8 @@
  * savepoint inside it: a batch that fails rolls back alone and fails only its own callers.
  */
 import { parentPort, receiveMessageOnPort, workerData } from 'node:worker_threads';
-import { openSqliteHandle } from './sqlite-handle.js';
-import { type WriterReply, type WriterRequest, type WriterThreadSettings, writeBatches } from './sqlite-writer.js';
+import { openSqliteHandle } from './handle.js';
+import { type WriterReply, type WriterRequest, type WriterThreadSettings, writeBatches } from './writer.js';
 
 type WriteRequest = Extract<WriterRequest, { seq: number }>;
 

@@ -1,31 +1,93 @@
-import { maskToCapabilities } from '../../domain/capabilities.js';
-import type { PhoneNumbersTable } from '../../storage/schema.js';
-import type { PhoneNumberResponse } from './phone-number-schemas.js';
+import { maskToCapabilities } from './capabilities.js';
+import type { Capability } from './capabilities.js';
 
-export type PhoneNumberRow = PhoneNumbersTable;
+/** A number as stored: one row of phone_numbers. Column names are the Relay REST field names. */
+export interface PhoneNumberRow {
+  id: string;
+  project_id: string;
+  number: string;
+  number_type: 'longcode' | 'toll-free';
+  /** Bit mask, see src/domain/capabilities.ts. */
+  capabilities: number;
+  name: string | null;
+  country_code: string | null;
+  created_at: string;
+  updated_at: string;
+  /** Set when released; released rows stay for audit and free the number for re-import. */
+  released_at: string | null;
+  e911_address_id: string | null;
+  e911_status: string | null;
+  next_billed_at: string | null;
+  call_handler: string | null;
+  calling_handler_resource_id: string | null;
+  call_flow_version: string | null;
+  call_receive_mode: string;
+  call_request_url: string | null;
+  call_request_method: string | null;
+  call_fallback_url: string | null;
+  call_fallback_method: string | null;
+  call_status_callback_url: string | null;
+  call_status_callback_method: string | null;
+  call_laml_application_id: string | null;
+  call_dialogflow_agent_id: string | null;
+  call_relay_topic: string | null;
+  call_relay_topic_status_callback_url: string | null;
+  call_relay_script_url: string | null;
+  call_relay_context: string | null;
+  call_relay_context_status_callback_url: string | null;
+  call_relay_application: string | null;
+  call_relay_connector_id: string | null;
+  call_sip_endpoint_id: string | null;
+  call_verto_resource: string | null;
+  call_video_room_id: string | null;
+  message_handler: string | null;
+  messaging_handler_resource_id: string | null;
+  message_request_url: string | null;
+  message_request_method: string | null;
+  message_fallback_url: string | null;
+  message_fallback_method: string | null;
+  message_laml_application_id: string | null;
+  message_relay_topic: string | null;
+  message_relay_context: string | null;
+  message_relay_application: string | null;
+  /**
+   * The number's record (numberRecord below) as JSON text: a copy kept so reads need not
+   * rebuild it, never a second source of truth. How it cannot go stale: see numberJson.
+   */
+  wire: string | null;
+}
 
-/** Row to wire. Column names are the wire names, so this only converts the capability mask and drops storage-only columns. */
-export function toWire(row: PhoneNumberRow): PhoneNumberResponse {
+/**
+ * A number's public record: every field a client may see, in one fixed order. Relay REST
+ * answers it as it is (its field names are the columns'); other surfaces render their own
+ * views of it.
+ */
+export type NumberRecord = Omit<PhoneNumberRow, 'project_id' | 'released_at' | 'call_flow_version' | 'message_relay_application' | 'wire' | 'capabilities'> & {
+  readonly capabilities: readonly Capability[];
+};
+
+/** The record of a row: converts the capability mask and drops what only storage needs. */
+export function numberRecord(row: PhoneNumberRow): NumberRecord {
   return {
     id: row.id,
     number: row.number,
     name: row.name,
-    capabilities: maskToCapabilities(row.capabilities) as PhoneNumberResponse['capabilities'],
+    capabilities: maskToCapabilities(row.capabilities),
     number_type: row.number_type,
     e911_address_id: row.e911_address_id,
-    e911_status: row.e911_status as PhoneNumberResponse['e911_status'],
+    e911_status: row.e911_status,
     created_at: row.created_at,
     updated_at: row.updated_at,
     next_billed_at: row.next_billed_at,
-    call_handler: row.call_handler as PhoneNumberResponse['call_handler'],
+    call_handler: row.call_handler,
     calling_handler_resource_id: row.calling_handler_resource_id,
-    call_receive_mode: row.call_receive_mode as PhoneNumberResponse['call_receive_mode'],
+    call_receive_mode: row.call_receive_mode,
     call_request_url: row.call_request_url,
-    call_request_method: row.call_request_method as PhoneNumberResponse['call_request_method'],
+    call_request_method: row.call_request_method,
     call_fallback_url: row.call_fallback_url,
-    call_fallback_method: row.call_fallback_method as PhoneNumberResponse['call_fallback_method'],
+    call_fallback_method: row.call_fallback_method,
     call_status_callback_url: row.call_status_callback_url,
-    call_status_callback_method: row.call_status_callback_method as PhoneNumberResponse['call_status_callback_method'],
+    call_status_callback_method: row.call_status_callback_method,
     call_laml_application_id: row.call_laml_application_id,
     call_dialogflow_agent_id: row.call_dialogflow_agent_id,
     call_relay_topic: row.call_relay_topic,
@@ -38,12 +100,12 @@ export function toWire(row: PhoneNumberRow): PhoneNumberResponse {
     call_sip_endpoint_id: row.call_sip_endpoint_id,
     call_verto_resource: row.call_verto_resource,
     call_video_room_id: row.call_video_room_id,
-    message_handler: row.message_handler as PhoneNumberResponse['message_handler'],
+    message_handler: row.message_handler,
     messaging_handler_resource_id: row.messaging_handler_resource_id,
     message_request_url: row.message_request_url,
-    message_request_method: row.message_request_method as PhoneNumberResponse['message_request_method'],
+    message_request_method: row.message_request_method,
     message_fallback_url: row.message_fallback_url,
-    message_fallback_method: row.message_fallback_method as PhoneNumberResponse['message_fallback_method'],
+    message_fallback_method: row.message_fallback_method,
     message_laml_application_id: row.message_laml_application_id,
     message_relay_topic: row.message_relay_topic,
     message_relay_context: row.message_relay_context,
@@ -109,18 +171,30 @@ export function newPhoneNumberRow(fields: {
     message_relay_application: null,
     wire: null,
   };
-  return withWire(row);
+  return withRecordJson(row);
 }
 
-/** The row with its stored wire form brought up to date with its columns. */
-export function withWire<T extends PhoneNumberRow>(row: T): T {
-  row.wire = JSON.stringify(toWire(row));
+/**
+ * The row with its stored record JSON brought up to date with its columns.
+ *
+ * Why the stored copy can never go stale: (1) it is a function of the row's columns only,
+ * computed here from the very object whose columns the same statement writes (an import
+ * inserts the whole row; an update writes the planned row's columns and this copy together,
+ * under the row's write lock; see storage/); (2) no other statement changes a column the
+ * record shows (a release sets only released_at, and released rows are never read back);
+ * (3) the record's fields are frozen by the migrations: a unit test holds numberRecord's
+ * output equal to the latest migration's own rendering, so changing the record without a
+ * migration that rewrites the column fails the build. A row with no copy (written before the
+ * column existed) is rendered from its columns by recordJson.
+ */
+export function withRecordJson<T extends PhoneNumberRow>(row: T): T {
+  row.wire = JSON.stringify(numberRecord(row));
   return row;
 }
 
-/** The row's wire JSON: the stored text, or (for a row no write has touched since migration) rebuilt. */
-export function wireJson(row: Pick<PhoneNumberRow, 'wire'> & Partial<PhoneNumberRow>): string {
-  return row.wire ?? JSON.stringify(toWire(row as PhoneNumberRow));
+/** The row's record as JSON: the stored copy, or rendered from the columns for a row without one. */
+export function recordJson(row: Pick<PhoneNumberRow, 'wire'> & Partial<PhoneNumberRow>): string {
+  return row.wire ?? JSON.stringify(numberRecord(row as PhoneNumberRow));
 }
 
 /** The update request's attributes stored in the column of the same name. */

@@ -1,16 +1,18 @@
 import { type GuardDeps, guard } from '../../auth/route-guard.js';
 import type { App } from '../../http/app-type.js';
-import { pickErrors } from '../../http/error-responses.js';
+import { pickErrors } from './error-responses.js';
 import { sendJson } from '../../http/send-json.js';
-import { PhoneNumberResponse } from '../phone-numbers/phone-number-schemas.js';
+import { PhoneNumberResponse } from './phone-number-schemas.js';
 import { ImportPhoneNumberRequest } from './import-schemas.js';
-import type { ImportService } from './import-service.js';
+import { recordJson } from '../../domain/phone-number-record.js';
+import type { ImportService } from '../../numbers/import-service.js';
 
 export function importRoutes(app: App, deps: GuardDeps & { importNumber: ImportService }): void {
   app.post(
-    '/api/relay/rest/imported_phone_numbers',
+    '/imported_phone_numbers',
     {
       onRequest: guard(deps, { scope: 'numbers', partnerApi: true }),
+      config: { counts: 'import' },
       schema: {
         operationId: 'create_imported_phone_number',
         summary: 'Import phone number',
@@ -25,7 +27,7 @@ export function importRoutes(app: App, deps: GuardDeps & { importNumber: ImportS
       },
     },
     async (request, reply) => {
-      return sendJson(reply, await deps.importNumber(request.principal, request.body, request.id), 201);
+      return sendJson(reply, recordJson(await deps.importNumber(request.principal, request.body, { requestId: request.id, surface: 'relay-rest' })), 201);
     },
   );
 }

@@ -1,0 +1,126 @@
+import type { Actor, AuditEvent } from '../domain/audit.js';
+import type { Problem } from '../domain/errors.js';
+import { newPhoneNumberRow, type PhoneNumberRow, recordJson } from '../domain/phone-number-record.js';
+import type { UpdateRequest } from '../domain/phone-number-update.js';
+
+/**
+ * The phone-number inventory as every engine keeps it. The rules are the same on each (see
+ * sqlite/phone-numbers.ts and postgres/phone-numbers.ts, where each is written once):
+ * an active number is one whose released_at is null; a number has at most one active copy in
+ * the installation (a partial unique index, migration 001); a project with a quota never holds
+ * more active numbers than it, however many imports race.
+ *
+ * Each number's record is stored beside its columns as JSON (PhoneNumberRow.wire), written in
+ * the same statement as the columns it is made of; see withRecordJson for why it cannot go stale.
+ */
+
+/** 'over_quota': the project already holds its quota of active numbers; nothing was written. */
+export type InsertOutcome = 'inserted' | 'taken' | 'over_quota';
+
+/** An import: the row, its audit record and the project's quota (null: none). */
+export interface ImportItem {
+  readonly row: PhoneNumberRow;
+  readonly audit: AuditEvent;
+  readonly quota: number | null;
+}
+
+export type ChangeItem =
+  | { readonly kind: 'update'; readonly projectId: string; readonly id: string; readonly request: UpdateRequest }
+  | { readonly kind: 'release'; readonly projectId: string; readonly id: string; readonly at: string; readonly actor: Actor };
+
+export type UpdateOutcome =
+  | { readonly kind: 'updated'; readonly row: PhoneNumberRow }
+  | { readonly kind: 'missing' }
+  | { readonly kind: 'refused'; readonly problems: Problem[] };
+
+/** Every column of the table, in one fixed order, for the hand-written statements. */
+export const COLUMNS = Object.keys(
+  newPhoneNumberRow({ id: '', projectId: '', number: '', numberType: 'longcode', capabilities: 0, countryCode: null, now: '' }),
+) as (keyof PhoneNumberRow)[];
+
+export type ChangeOutcome = UpdateOutcome | { readonly kind: 'released' };
+
+/** What a listing needs of a number: its keyset position and its record as JSON. */
+export interface ListedNumber {
+  readonly id: string;
+  readonly created_at: string;
+  /** The record JSON, exactly as a get answers it. */
+  readonly wire: string;
+}
+
+/** A keyset position in the listing order (`created_at` descending, then `id` descending). */
+export interface ListPosition {
+  /** 'next': rows after the position in listing order; 'prev': rows before it. */
+  readonly direction: 'next' | 'prev';
+  readonly createdAt: string;
+  readonly id: string;
+}
+
+export interface ListPageQuery {
+  readonly projectId: string;
+  /** Case-insensitive literal substring of `name`; null for no filter. */
+  readonly nameContains: string | null;
+  /** Literal substring of `number`; null for no filter. */
+  readonly numberContains: string | null;
+  /** null: from the newest number. */
+  readonly from: ListPosition | null;
+  readonly limit: number;
+}
+
+/** The phone-number inventory. Every read and write is scoped to one project. */
+export interface PhoneNumberStore {
+  /**
+   * 'taken' when the number is already active anywhere in the installation (the unique index
+   * said so). The audit event is written in the same transaction, and only if the row was.
+   * With a `numberQuota`, 'over_quota' when the project already holds that many active
+   * numbers, decided inside the same write so concurrent imports never overshoot it; null
+   * costs nothing.
+   */
+  insert(row: PhoneNumberRow, audit: AuditEvent, numberQuota: number | null): Promise<InsertOutcome>;
+  findActive(projectId: string, id: string): Promise<PhoneNumberRow | undefined>;
+  /** An active number's record JSON, the exact text a Relay get answers; undefined as for findActive. */
+  findActiveJson(projectId: string, id: string): Promise<string | undefined>;
+  /**
+   * Up to `limit` active numbers of the project, nearest the position first: newest first
+   * from the top or going 'next', oldest first going 'prev'. One index range scan, whatever
+   * the inventory's size.
+   */
+  listPage(query: ListPageQuery): Promise<ListedNumber[]>;
+  /** The same page as whole rows, for surfaces that render their own view. */
+  listPageRows(query: ListPageQuery): Promise<PhoneNumberRow[]>;
+  /**
+   * Applies an update (see planUpdate) to an active number atomically: the rules are checked
+   * against the row as it is under the write lock, so no other write of that number lands
+   * between the read and the write. A refused update writes nothing. The update and its audit
+   * record commit together.
+   */
+  updateActive(projectId: string, id: string, request: UpdateRequest): Promise<UpdateOutcome>;
+  /**
+   * Marks an active number released and records it, in one transaction. False when the
+   * project has no such active number.
+   */
+  release(projectId: string, id: string, at: string, actor: Actor): Promise<boolean>;
+}
+
+
+/**
+ * Pages come from the stored record JSON; a row with none (written before the column existed
+ * and not touched since) gets it rendered from its whole row, so no answer is ever incomplete.
+ */
+export async function withJson(
+  rows: readonly { id: string; created_at: string; wire: string | null }[],
+  wholeRow: (id: string) => Promise<PhoneNumberRow | undefined> | PhoneNumberRow | undefined,
+): Promise<ListedNumber[]> {
+  for (const row of rows) {
+    if (row.wire !== null) continue;
+    const whole = await wholeRow(row.id);
+    (row as { wire: string | null }).wire = recordJson(whole ?? (row as PhoneNumberRow));
+  }
+  return rows as ListedNumber[];
+}
+
+/**
+ * The one condition that makes a number active, in every engine's statements: released rows
+ * stay (for the audit trail and so ids are never reused) but are invisible.
+ */
+export const ACTIVE = 'released_at is null';

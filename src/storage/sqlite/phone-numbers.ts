@@ -1,0 +1,78 @@
+import type SQLite from 'better-sqlite3';
+import type { PhoneNumberRow } from '../../domain/phone-number-record.js';
+import { groupCommitter } from '../group-commit.js';
+import { listPageQuery } from '../list-page-query.js';
+import { ACTIVE, type ListedNumber, type PhoneNumberStore, type UpdateOutcome, withJson } from '../phone-number-store.js';
+import type { SqliteWriter, WriteItem, WriteName, WriteResult } from './writer.js';
+
+/**
+ * The inventory on SQLite. Writes go to the writer (writer.ts), which runs the write plans of
+ * phone-number-writes.ts in batches; reads run prepared statements on the server's own
+ * connection, which in WAL mode sees each batch as soon as it has committed.
+ */
+export function sqlitePhoneNumberStore(handle: SQLite.Database, writer: SqliteWriter): PhoneNumberStore {
+  const importBatch = sqliteBatches(writer, 'import');
+  const changeBatch = sqliteBatches(writer, 'change');
+  const selectRow = lazily(() => handle.prepare(`select * from phone_numbers where id = ? and project_id = ? and ${ACTIVE}`));
+  // Only the record column: materialising all 46 columns as an object costs about four times
+  // the whole lookup.
+  const selectJson = lazily(() => handle.prepare(`select wire from phone_numbers where id = ? and project_id = ? and ${ACTIVE}`).pluck());
+  const findActive = (projectId: string, id: string) => selectRow().get(id, projectId) as PhoneNumberRow | undefined;
+  const pageStatements = new Map<string, SQLite.Statement>();
+  const page = (compiled: { sql: string; parameters: readonly unknown[] }) => {
+    let statement = pageStatements.get(compiled.sql);
+    if (statement === undefined) pageStatements.set(compiled.sql, (statement = handle.prepare(compiled.sql)));
+    return statement.all(...compiled.parameters);
+  };
+  return {
+    insert: (row, audit, quota) => importBatch.submit({ row, audit, quota }),
+    findActive: async (projectId, id) => findActive(projectId, id),
+    async findActiveJson(projectId, id) {
+      const json = selectJson().get(id, projectId) as string | null | undefined;
+      if (json !== null) return json;
+      return (await withJson([findActive(projectId, id)!], () => undefined))[0]!.wire;
+    },
+    async listPage(query) {
+      if (matchesNothing(query)) return [];
+      return withJson(page(listPageQuery('sqlite', query)) as ListedNumber[], (id) => findActive(query.projectId, id));
+    },
+    async listPageRows(query) {
+      if (matchesNothing(query)) return [];
+      return page(listPageQuery('sqlite', query, 'whole')) as PhoneNumberRow[];
+    },
+    async updateActive(projectId, id, request) {
+      return (await changeBatch.submit({ kind: 'update', projectId, id, request })) as UpdateOutcome;
+    },
+    async release(projectId, id, at, actor) {
+      return (await changeBatch.submit({ kind: 'release', projectId, id, at, actor })).kind === 'released';
+    },
+  };
+}
+
+/**
+ * Stored text never holds NUL (updates refuse it), so a filter containing one matches nothing;
+ * and SQLite would end a LIKE pattern there.
+ */
+function matchesNothing(query: { nameContains: string | null; numberContains: string | null }): boolean {
+  return query.nameContains?.includes('\u0000') === true || query.numberContains?.includes('\u0000') === true;
+}
+
+/** Prepared on first use: the store is opened before migrations have created the table. */
+function lazily<T>(make: () => T): () => T {
+  let value: T | undefined;
+  return () => (value ??= make());
+}
+
+/**
+ * Group commit: imports, or updates and releases, that arrive in one event-loop turn go to the
+ * writer as one batch. Several batches may be outstanding: the writer joins every batch waiting
+ * for it into its next transaction (see writer-thread.ts), so this thread never waits for a
+ * commit to send more.
+ */
+function sqliteBatches<K extends WriteName>(writer: SqliteWriter, name: K) {
+  return groupCommitter<WriteItem<K>, WriteResult<K>>({
+    maxInFlight: 8,
+    maxBatch: 1000,
+    write: (items) => writer.write(name, items),
+  });
+}

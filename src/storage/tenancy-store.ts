@@ -1,0 +1,94 @@
+import type { Actor, AuditEvent } from '../domain/audit.js';
+import type { Scope } from '../domain/scopes.js';
+
+export interface SpaceRecord {
+  readonly id: string;
+  readonly name: string;
+  readonly partnerApi: boolean;
+  readonly createdAt: string;
+}
+
+export interface ProjectRecord {
+  readonly id: string;
+  readonly spaceId: string;
+  readonly name: string;
+  readonly createdAt: string;
+}
+
+/** A project's own abuse limits, set by the operator; null means none of its own. */
+export interface ProjectLimits {
+  /** A rate-limit spec in canonical form (src/limits/rate-limit-spec.ts); null: RATE_LIMIT applies. */
+  readonly rateLimit: string | null;
+  /** Most active numbers the project may hold; null: no quota. */
+  readonly numberQuota: number | null;
+}
+
+export interface TokenRecord {
+  readonly id: string;
+  readonly projectId: string;
+  readonly name: string;
+  readonly scopes: readonly Scope[];
+  readonly createdAt: string;
+  readonly revokedAt: string | null;
+}
+
+/** What authentication learns from a secret: enough to authorise without another query. */
+export interface Credential {
+  readonly tokenId: string;
+  readonly projectId: string;
+  readonly secretHash: string;
+  readonly scopes: readonly Scope[];
+  readonly partnerApi: boolean;
+  readonly revoked: boolean;
+  /** The project's limits ride along with the credential, so enforcing them costs no query. */
+  readonly rateLimit: string | null;
+  readonly numberQuota: number | null;
+}
+
+/** Spaces, projects and API tokens. */
+export interface TenancyStore {
+  countSpaces(): Promise<number>;
+  createSpace(space: SpaceRecord): Promise<void>;
+  listSpaces(): Promise<SpaceRecord[]>;
+  findSpace(idOrName: string): Promise<SpaceRecord | undefined>;
+  setPartnerApi(spaceId: string, enabled: boolean): Promise<void>;
+  createProject(project: ProjectRecord): Promise<void>;
+  listProjects(spaceId?: string): Promise<(ProjectRecord & ProjectLimits)[]>;
+  findProject(id: string): Promise<(ProjectRecord & ProjectLimits) | undefined>;
+  /** Sets the limits given (absent ones stay); false when there is no such project. */
+  setProjectLimits(projectId: string, limits: Partial<ProjectLimits>): Promise<boolean>;
+  /** Creates the token and records it in the audit trail, in one transaction. */
+  createToken(token: TokenRecord, secretHash: string, actor: Actor): Promise<void>;
+  listTokens(projectId: string): Promise<TokenRecord[]>;
+  /** Revokes and records it, in one transaction. Returns false when no active token has that id. */
+  revokeToken(tokenId: string, at: string, actor: Omit<Actor, 'projectId'>): Promise<boolean>;
+  /**
+   * Gives an active token a new secret (same id, name and scopes) and records it, in one
+   * transaction; the old secret stops working. False when no active token has that id.
+   */
+  rotateToken(tokenId: string, secretHash: string, at: string, actor: Omit<Actor, 'projectId'>): Promise<boolean>;
+  findCredential(secretHash: string): Promise<Credential | undefined>;
+  /**
+   * Creates the first Space, its project and token in one transaction. Resolves false, with
+   * nothing written, when another node got there first (a Space of that name exists).
+   */
+  createInitialTenancy(space: SpaceRecord, project: ProjectRecord, token: TokenRecord, secretHash: string): Promise<boolean>;
+}
+
+
+/** Changes made at the CLI or at first start: no token, no request. */
+export const OPERATOR = (projectId: string): Actor => ({ projectId, tokenId: null, requestId: null, surface: 'cli' });
+
+/** Reading the audit trail; rows are written by the stores that make the changes, in the same transaction. */
+export interface AuditStore {
+  /** A project's events, oldest first, from `since` (inclusive) when given. */
+  list(projectId: string, since?: string): Promise<AuditEvent[]>;
+}
+
+export interface PageTokenKeys {
+  /**
+   * The installation's page-token signing key: the same bytes on every node over one database.
+   * Read once, then served from memory; a failed read is not cached, so the next call retries.
+   */
+  key(): Promise<Buffer>;
+}

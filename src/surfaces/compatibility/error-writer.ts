@@ -1,0 +1,61 @@
+import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
+import { type ErrorKind, errors, type NumberspaceError } from '../../domain/errors.js';
+import { asNumberspaceError } from '../../http/failures.js';
+import { RETRY_AFTER_SECONDS } from '../relay-rest/error-writer.js';
+import { inCompatibilityTerms } from './field-mapping.js';
+
+/**
+ * The Compatibility API's error bodies, written in one place: the contract's
+ * CompatibilityErrorResponse (`code` an integer) everywhere, and its string-code variant for
+ * an import refused with 422. The codes are numberspace's own, one per status, in the
+ * 20xxx range Twilio-shaped clients expect; docs/compatibility-api.md lists them.
+ */
+export const COMPATIBILITY_ERRORS: Readonly<Record<ErrorKind, { readonly status: number; readonly code: number; readonly message: string }>> = {
+  bad_request: { status: 400, code: 20400, message: 'Bad request' },
+  unauthorized: { status: 401, code: 20003, message: 'Authentication failed' },
+  forbidden: { status: 403, code: 20403, message: 'Forbidden' },
+  not_found: { status: 404, code: 20404, message: 'The requested resource was not found' },
+  method_not_allowed: { status: 405, code: 20405, message: 'Method not allowed' },
+  payload_too_large: { status: 413, code: 20413, message: 'The request body exceeds 16 KiB' },
+  unsupported_media_type: {
+    status: 415,
+    code: 20415,
+    message: 'Unsupported media type: send application/x-www-form-urlencoded or application/json',
+  },
+  invalid: { status: 422, code: 20422, message: 'Invalid request' },
+  too_many_requests: { status: 429, code: 20429, message: 'Too many requests' },
+  internal: { status: 500, code: 20500, message: 'Internal server error' },
+  unavailable: { status: 503, code: 20503, message: 'Service unavailable' },
+};
+
+export const MORE_INFO = 'https://signalwire.com/docs/compatibility-api/reference/errors';
+export const IMPORT_MORE_INFO = 'https://signalwire.com/docs/rest/compatibility-api/overview/error-codes';
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** The route answers a 422 with the string-code variant (ImportedPhoneNumbers). */
+    readonly stringCodes?: boolean;
+  }
+}
+
+export function sendCompatibilityError(reply: FastifyReply, e: NumberspaceError, stringCodes = false): FastifyReply {
+  const { status, code, message } = COMPATIBILITY_ERRORS[e.kind];
+  if (status === 401) reply.header('www-authenticate', 'Basic realm="numberspace"');
+  if (status === 503) reply.header('retry-after', String(RETRY_AFTER_SECONDS));
+  else if (e.retryAfterSeconds !== undefined) reply.header('retry-after', String(e.retryAfterSeconds));
+  reply.code(status).type('application/json; charset=utf-8');
+  const said = e.problems.length === 0 ? message : e.problems.map((p) => inCompatibilityTerms(p.detail)).join('; ');
+  if (stringCodes && status === 422) {
+    return reply.send({ code: e.problems[0]?.code ?? 'invalid_value', message: said, more_info: IMPORT_MORE_INFO, status });
+  }
+  return reply.send({ code, message: said, more_info: MORE_INFO, status });
+}
+
+export function compatibilityErrorHandler(this: unknown, err: FastifyError, request: FastifyRequest, reply: FastifyReply): FastifyReply {
+  const e = asNumberspaceError(err);
+  if (e.kind === 'unavailable') request.log.warn({ err }, 'database unavailable');
+  else if (e.kind === 'internal') request.log.error({ err }, 'request failed');
+  return sendCompatibilityError(reply, e, request.routeOptions.config?.stringCodes === true);
+}
+
+export const compatibilityNotFound = (_request: FastifyRequest, reply: FastifyReply): FastifyReply => sendCompatibilityError(reply, errors.notFound());

@@ -1,0 +1,260 @@
+import formBody from '@fastify/formbody';
+import type { onRequestAsyncHookHandler, RouteShorthandOptions } from 'fastify';
+import { type GuardDeps, guard } from '../../auth/route-guard.js';
+import { errors } from '../../domain/errors.js';
+import type { App } from '../../http/app-type.js';
+import { MAX_JSON_DEPTH, nestsDeeperThan } from '../../http/json-depth.js';
+import { type Readiness, refuseUntilReady } from '../../http/readiness.js';
+import { sendJson } from '../../http/send-json.js';
+import type { ImportService } from '../../numbers/import-service.js';
+import type { PhoneNumberService } from '../../numbers/phone-number-service.js';
+import { compatibilityErrorHandler, compatibilityNotFound } from './error-writer.js';
+import { type CompatibilityUpdate, toNumberChanges } from './field-mapping.js';
+import { incomingPhoneNumber, type PathStyle } from './incoming-phone-number.js';
+import { listPageJson, listRequest } from './list-page.js';
+import { compatibilityResponses, importResponses } from './responses.js';
+import {
+  AccountParams,
+  CompatibilityImportRequest,
+  CompatibilityUpdateRequest,
+  IncomingPhoneNumber,
+  IncomingPhoneNumberList,
+  ListQuery,
+  NumberParams,
+} from './schemas.js';
+
+/** The documented base, used by SignalWire's TypeScript SDK. */
+export const COMPATIBILITY_PREFIX = '/api/laml/2010-04-01';
+/** The base SignalWire's Node compatibility client (a Twilio library) uses. */
+export const COMPATIBILITY_ALIAS_PREFIX = '/2010-04-01';
+
+/** Whether a raw request URL is under either Compatibility prefix (for answers given before routing). */
+export function isCompatibilityPath(url: string): boolean {
+  return url.startsWith(`${COMPATIBILITY_PREFIX}/`) || url.startsWith(`${COMPATIBILITY_ALIAS_PREFIX}/`);
+}
+
+export interface CompatibilityDeps extends GuardDeps {
+  readonly importNumber: ImportService;
+  readonly phoneNumbers: PhoneNumberService;
+  readonly readiness: Readiness;
+}
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** false: an alias of a documented route (the other prefix, or the `.json` form). */
+    readonly documented?: boolean;
+    /** The route's label in metrics: every alias of an operation counts under one. */
+    readonly metricsRoute?: string;
+  }
+}
+
+const TAGS = ['Compatibility: Incoming Phone Numbers'];
+const FORM_AND_JSON = ['application/x-www-form-urlencoded', 'application/json'];
+
+/**
+ * The Twilio-shaped Compatibility API over the same inventory, as an encapsulated plugin
+ * registered once per prefix: form and JSON bodies, its own error bodies and not-found answer.
+ * Every operation answers with and without a `.json` suffix on its last segment, and the paths
+ * in its answers repeat the prefix and suffix the request used.
+ */
+export function compatibilitySurface(deps: CompatibilityDeps, prefix: string) {
+  const documented = prefix === COMPATIBILITY_PREFIX;
+  return async (app: App): Promise<void> => {
+    app.removeAllContentTypeParsers();
+    // Repeated keys arrive as arrays (the contract's encoding of a list); a repeated key where
+    // one value is expected then fails its schema, never silently keeping one of them.
+    await app.register(formBody, { bodyLimit: 16 * 1024 });
+    const parseJson = app.getDefaultJsonParser('error', 'error');
+    app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
+      if (body === '') done(null, undefined);
+      else if (nestsDeeperThan(body as string, MAX_JSON_DEPTH)) done(errors.badRequest(), undefined);
+      else parseJson(request, body as string, done);
+    });
+    app.addHook('onRequest', refuseUntilReady(deps.readiness));
+    app.setErrorHandler(compatibilityErrorHandler);
+    app.setNotFoundHandler(compatibilityNotFound);
+
+    const numbers = guard(deps, { scope: 'numbers' });
+    const imports = guard(deps, { scope: 'numbers', partnerApi: true });
+    const style = (suffix: string): PathStyle => ({ prefix, suffix });
+
+    /** Registers the route at `path` and at `path.json`; only the first is documented. */
+    const twice = (path: string, register: (url: string, suffix: string, options: { config: RouteShorthandOptions['config'] }) => void) => {
+      for (const suffix of ['', '.json']) {
+        register(`${path}${suffix}`, suffix, { config: { documented: documented && suffix === '', metricsRoute: `${COMPATIBILITY_PREFIX}${path}` } });
+      }
+    };
+
+    twice('/Accounts/:AccountSid/ImportedPhoneNumbers', (url, suffix, { config }) =>
+      app.post(
+        url,
+        {
+          onRequest: [imports, ownAccount],
+          preValidation: listsFromForm(['capabilities']),
+          config: { ...config, stringCodes: true, counts: 'import' },
+          schema: {
+            operationId: 'create_imported_phone_number',
+            summary: 'Import phone number',
+            description:
+              'Imports a number hosted at another carrier into the account (the project). The same rules as the Relay REST import: Partner API on for the Space, the "numbers" scope, one active copy of a number in the installation, the project\'s quota. Answers an IncomingPhoneNumber; the number is at once visible on both surfaces.',
+            tags: ['Compatibility: Imported Phone Numbers'],
+            consumes: FORM_AND_JSON,
+            params: AccountParams,
+            body: CompatibilityImportRequest,
+            response: { 201: { description: 'The number was imported.', ...IncomingPhoneNumber }, ...importResponses(400, 401, 403, 404, 413, 415, 422, 429, 500, 503) },
+          },
+        },
+        async (request, reply) => {
+          const row = await deps.importNumber(request.principal, request.body, { requestId: request.id, surface: 'compatibility' });
+          return sendJson(reply, JSON.stringify(incomingPhoneNumber(row, style(suffix))), 201);
+        },
+      ),
+    );
+
+    twice('/Accounts/:AccountSid/IncomingPhoneNumbers', (url, suffix, { config }) => {
+      app.get(
+        url,
+        {
+          onRequest: [numbers, ownAccount],
+          config,
+          schema: {
+            operationId: 'list_incoming_phone_numbers',
+            summary: 'List incoming phone numbers',
+            description:
+              'The account\'s active numbers, newest first, by the same keyset cursor as Relay REST: follow next_page_uri (a path) to walk every number that exists throughout the walk exactly once. Page above 0 needs the PageToken of a link this server returned. Unknown query parameters are ignored; invalid values answer 400.',
+            tags: TAGS,
+            params: AccountParams,
+            querystring: ListQuery,
+            response: { 200: { description: 'One page of numbers.', ...IncomingPhoneNumberList }, ...compatibilityResponses(400, 401, 403, 404, 429, 500, 503) },
+          },
+        },
+        async (request, reply) => {
+          const page = await deps.phoneNumbers.listRows(request.principal, listRequest(request.query));
+          return sendJson(reply, listPageJson(page, style(suffix), request.params.AccountSid));
+        },
+      );
+      app.post(
+        url,
+        {
+          onRequest: [numbers, ownAccount],
+          config,
+          schema: {
+            operationId: 'create_incoming_phone_number',
+            summary: 'Buy a phone number (not served)',
+            description: 'Buying numbers is not served yet: every request answers 422 saying so. Import numbers with ImportedPhoneNumbers instead.',
+            tags: TAGS,
+            consumes: FORM_AND_JSON,
+            params: AccountParams,
+            response: compatibilityResponses(401, 403, 404, 422, 429, 500, 503),
+          },
+        },
+        async () => {
+          throw errors.notServed('Buying numbers (POST IncomingPhoneNumbers) is not served by numberspace; import the number with POST ImportedPhoneNumbers');
+        },
+      );
+    });
+
+    const number = '/Accounts/:AccountSid/IncomingPhoneNumbers/:Sid';
+    const one = { onRequest: [numbers, ownAccount], config: { documented, metricsRoute: `${COMPATIBILITY_PREFIX}${number}` } };
+    app.get(
+      number,
+      {
+        ...one,
+        schema: {
+          operationId: 'retrieve_incoming_phone_number',
+          summary: 'Get an incoming phone number',
+          description: 'One of the account\'s active numbers. An unknown, malformed, released or other account\'s sid answers 404 alike.',
+          tags: TAGS,
+          params: NumberParams,
+          response: { 200: { description: 'The number.', ...IncomingPhoneNumber }, ...compatibilityResponses(400, 401, 403, 404, 429, 500, 503) },
+        },
+      },
+      async (request, reply) => {
+        const { sid, suffix } = splitSid(request.params.Sid);
+        return sendJson(reply, JSON.stringify(incomingPhoneNumber(await deps.phoneNumbers.getRow(request.principal, sid), style(suffix))));
+      },
+    );
+    app.post(
+      number,
+      {
+        ...one,
+        schema: {
+          operationId: 'update_incoming_phone_number',
+          summary: 'Update an incoming phone number',
+          description:
+            'A partial update (POST): absent parameters keep their values, an empty value clears an optional one. Voice and SMS parameters land on the number\'s Relay REST handler fields as docs/compatibility-api.md tables them: a VoiceUrl chooses the laml_webhooks call handler, a VoiceApplicationSid the laml_application one, and likewise for Sms*. Unknown parameters answer 422. The change is visible on both surfaces at once.',
+          tags: TAGS,
+          consumes: FORM_AND_JSON,
+          params: NumberParams,
+          body: CompatibilityUpdateRequest,
+          response: { 200: { description: 'The updated number.', ...IncomingPhoneNumber }, ...compatibilityResponses(400, 401, 403, 404, 413, 415, 422, 429, 500, 503) },
+        },
+      },
+      async (request, reply) => {
+        const { sid, suffix } = splitSid(request.params.Sid);
+        const body = request.body ?? {};
+        const refused = notEmulated(body, request.principal.projectId);
+        if (refused !== null) throw errors.invalid([refused]);
+        const row = await deps.phoneNumbers.update(request.principal, sid, toNumberChanges(body as CompatibilityUpdate), { requestId: request.id, surface: 'compatibility' });
+        return sendJson(reply, JSON.stringify(incomingPhoneNumber(row, style(suffix))));
+      },
+    );
+    app.delete(
+      number,
+      {
+        ...one,
+        config: { ...one.config, counts: 'release' },
+        schema: {
+          operationId: 'delete_incoming_phone_number',
+          summary: 'Release an incoming phone number',
+          description: 'Releases the number from the account, exactly as the Relay REST release: it is gone from both surfaces and free to import again.',
+          tags: TAGS,
+          params: NumberParams,
+          response: { 204: { description: 'Released; no body.', type: 'null' }, ...compatibilityResponses(400, 401, 403, 404, 429, 500, 503) },
+        },
+      },
+      async (request, reply) => {
+        await deps.phoneNumbers.release(request.principal, splitSid(request.params.Sid).sid, { requestId: request.id, surface: 'compatibility' });
+        return reply.code(204).send();
+      },
+    );
+  };
+}
+
+/**
+ * A path naming another account reveals nothing about it: not found, like an unknown number
+ * of one's own. Runs after the guard, so credentials are checked first.
+ */
+const ownAccount: onRequestAsyncHookHandler = async (request) => {
+  const { AccountSid } = request.params as { AccountSid: string };
+  if (AccountSid.toLowerCase() !== request.principal.projectId) throw errors.notFound();
+};
+
+/** `<sid>.json` is the same resource as `<sid>`. */
+function splitSid(raw: string): { sid: string; suffix: string } {
+  return raw.endsWith('.json') ? { sid: raw.slice(0, -5), suffix: '.json' } : { sid: raw, suffix: '' };
+}
+
+/**
+ * A form carries one value as a plain string and several as an array; for a list parameter
+ * both mean a list. JSON bodies must send an array.
+ */
+function listsFromForm(names: readonly string[]): onRequestAsyncHookHandler {
+  return async (request) => {
+    if (!request.headers['content-type']?.startsWith('application/x-www-form-urlencoded')) return;
+    const body = request.body as Record<string, unknown> | undefined;
+    if (body === undefined || body === null) return;
+    for (const name of names) if (typeof body[name] === 'string') body[name] = [body[name]];
+  };
+}
+
+/** The contract's update parameters numberspace does not emulate; null when the body has none. */
+function notEmulated(body: Record<string, unknown>, projectId: string) {
+  if (typeof body.AccountSid === 'string' && body.AccountSid.toLowerCase() !== projectId) {
+    return { code: 'invalid_value' as const, detail: 'AccountSid: moving a number to another account is not emulated; only the number\'s own account is accepted' };
+  }
+  if (body.EmergencyAddressSid !== undefined) {
+    return { code: 'invalid_value' as const, detail: 'EmergencyAddressSid: E911 addresses are not emulated' };
+  }
+  return null;
+}

@@ -1,0 +1,42 @@
+import type { GuardDeps } from '../../auth/route-guard.js';
+import { type Readiness, refuseUntilReady } from '../../http/readiness.js';
+import { errors } from '../../domain/errors.js';
+import type { App } from '../../http/app-type.js';
+import { MAX_JSON_DEPTH, nestsDeeperThan } from '../../http/json-depth.js';
+import type { ImportService } from '../../numbers/import-service.js';
+import type { PhoneNumberService } from '../../numbers/phone-number-service.js';
+import { relayErrorHandler, relayNotFound } from './error-writer.js';
+import { importRoutes } from './import-routes.js';
+import { phoneNumberRoutes } from './phone-number-routes.js';
+
+export const RELAY_REST_PREFIX = '/api/relay/rest';
+
+export interface RelayRestDeps extends GuardDeps {
+  readonly importNumber: ImportService;
+  readonly phoneNumbers: PhoneNumberService;
+  readonly readiness: Readiness;
+}
+
+/**
+ * SignalWire's Relay REST surface, registered under RELAY_REST_PREFIX as an encapsulated
+ * plugin: JSON bodies only, its own error bodies and its own not-found answer.
+ */
+export function relayRestSurface(deps: RelayRestDeps) {
+  return async (app: App): Promise<void> => {
+    // JSON only: no other media type reaches a route (415).
+    app.removeAllContentTypeParsers();
+    // An empty body labelled JSON is no body (clients that send the header on every request,
+    // DELETE included); anything else goes through Fastify's poisoning-safe parser.
+    const parseJson = app.getDefaultJsonParser('error', 'error');
+    app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
+      if (body === '') done(null, undefined);
+      else if (nestsDeeperThan(body as string, MAX_JSON_DEPTH)) done(errors.badRequest(), undefined);
+      else parseJson(request, body as string, done);
+    });
+    app.addHook('onRequest', refuseUntilReady(deps.readiness));
+    app.setErrorHandler(relayErrorHandler);
+    app.setNotFoundHandler(relayNotFound);
+    importRoutes(app, deps);
+    phoneNumberRoutes(app, deps);
+  };
+}

@@ -1,0 +1,184 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import type { AuditEvent } from '../../src/domain/audit.js';
+import { newPhoneNumberRow, numberRecord, type PhoneNumberRow } from '../../src/domain/phone-number-record.js';
+import { openStore, type Store } from '../../src/storage/store.js';
+import { BACKEND, freshDatabase, type FreshDatabase } from '../helpers/backends.js';
+
+/**
+ * The store contract: the same cases on every engine, straight against the Store interface
+ * (kysely's `for (const dialect of DIALECTS)`). `npm test` runs SQLite; `npm run test:pg`
+ * runs both engines.
+ */
+const ENGINES = BACKEND === 'postgres' ? (['sqlite', 'postgres'] as const) : (['sqlite'] as const);
+
+const ACTOR = (projectId: string) => ({ projectId, tokenId: null, requestId: 'r-1', surface: 'relay-rest' as const });
+let seq = 0;
+const nextId = () => `0190a1b2-c3d4-7e5f-8a9b-${String(++seq).padStart(12, '0')}`;
+const T0 = Date.parse('2026-03-01T00:00:00.000Z');
+const at = (n: number) => new Date(T0 + n * 1000).toISOString();
+
+function numberRow(projectId: string, number: string, n: number): PhoneNumberRow {
+  return newPhoneNumberRow({ id: nextId(), projectId, number, numberType: 'longcode', capabilities: 15, countryCode: 'US', now: at(n) });
+}
+
+function importAudit(row: PhoneNumberRow): AuditEvent {
+  return { id: nextId(), at: row.created_at, project_id: row.project_id, token_id: null, request_id: 'r-1', action: 'number.imported', resource_id: row.id, summary: '{}', surface: 'relay-rest' };
+}
+
+for (const engine of ENGINES) {
+  describe(`store contract on ${engine}`, () => {
+    let dir: string;
+    let database: FreshDatabase;
+    let store: Store;
+    const A = 'aaaaaaaa-0000-4000-8000-000000000001';
+    const B = 'bbbbbbbb-0000-4000-8000-000000000002';
+
+    before(async () => {
+      dir = mkdtempSync(join(tmpdir(), 'numberspace-store-'));
+      database = engine === 'sqlite' ? { url: join(dir, 'store.db'), drop: async () => {} } : await freshDatabase(dir);
+      store = openStore(database.url);
+      await store.migrate();
+      await store.tenancy.createSpace({ id: 's-1', name: 'space', partnerApi: true, createdAt: at(0) });
+      for (const id of [A, B]) await store.tenancy.createProject({ id, spaceId: 's-1', name: id.slice(0, 1), createdAt: at(0) });
+    });
+    after(async () => {
+      await store.close();
+      await database.drop();
+      rmSync(dir, { recursive: true, force: true });
+    });
+
+    test('an imported number reads back, as a row and as its record JSON, only in its own project', async () => {
+      const row = numberRow(A, '+15550100001', 1);
+      assert.equal(await store.phoneNumbers.insert(row, importAudit(row), null), 'inserted');
+      assert.deepEqual(await store.phoneNumbers.findActive(A, row.id), row);
+      assert.equal(await store.phoneNumbers.findActiveJson(A, row.id), JSON.stringify(numberRecord(row)));
+      assert.equal(await store.phoneNumbers.findActive(B, row.id), undefined);
+      assert.equal(await store.phoneNumbers.findActiveJson(B, row.id), undefined);
+    });
+
+    test('one active copy of a number in the installation: concurrent imports across projects give one success', async () => {
+      const rows = Array.from({ length: 20 }, (_, i) => numberRow(i % 2 === 0 ? A : B, '+15550100002', 2));
+      const outcomes = await Promise.all(rows.map((r) => store.phoneNumbers.insert(r, importAudit(r), null)));
+      assert.equal(outcomes.filter((o) => o === 'inserted').length, 1);
+      assert.equal(outcomes.filter((o) => o === 'taken').length, 19);
+      const winner = rows[outcomes.indexOf('inserted')]!;
+      assert.equal(await store.phoneNumbers.release(winner.project_id, winner.id, at(3), ACTOR(winner.project_id)), true);
+      const again = numberRow(B, '+15550100002', 4);
+      assert.equal(await store.phoneNumbers.insert(again, importAudit(again), null), 'inserted', 'a released number is free again');
+    });
+
+    test('the quota holds under concurrent imports, and a taken number does not use a slot', async () => {
+      await store.tenancy.createProject({ id: 'cccccccc-0000-4000-8000-000000000003', spaceId: 's-1', name: 'q', createdAt: at(0) });
+      const C = 'cccccccc-0000-4000-8000-000000000003';
+      const taken = numberRow(C, '+15550100001', 5); // active in A
+      const fresh = Array.from({ length: 12 }, (_, i) => numberRow(C, `+1555020${String(i).padStart(4, '0')}`, 5));
+      const outcomes = await Promise.all([taken, ...fresh].map((r) => store.phoneNumbers.insert(r, importAudit(r), 5)));
+      assert.equal(outcomes[0], 'taken');
+      assert.equal(outcomes.filter((o) => o === 'inserted').length, 5);
+      assert.equal(outcomes.filter((o) => o === 'over_quota').length, 7);
+      const listed = await store.phoneNumbers.listPage({ projectId: C, nameContains: null, numberContains: null, from: null, limit: 100 });
+      assert.equal(listed.length, 5);
+      const audited = (await store.audit.list(C)).filter((e) => e.action === 'number.imported');
+      assert.equal(audited.length, 5, 'an audit row for each number written, none for the refused');
+    });
+
+    test('an update is applied under the lock, rewrites the record JSON with the columns, and is audited', async () => {
+      const row = numberRow(A, '+15550100003', 6);
+      await store.phoneNumbers.insert(row, importAudit(row), null);
+      const outcome = await store.phoneNumbers.updateActive(A, row.id, {
+        body: { name: 'Front desk', call_handler: 'laml_webhooks', call_request_url: 'https://example.com/voice' },
+        now: at(7),
+        actor: ACTOR(A),
+      });
+      assert.equal(outcome.kind, 'updated');
+      const stored = (await store.phoneNumbers.findActive(A, row.id))!;
+      assert.equal(stored.name, 'Front desk');
+      assert.equal(stored.updated_at, at(7));
+      assert.equal(stored.wire, JSON.stringify(numberRecord(stored)), 'the stored copy is the record of the stored columns');
+      assert.equal(await store.phoneNumbers.findActiveJson(A, row.id), stored.wire);
+      const audit = (await store.audit.list(A)).find((e) => e.action === 'number.updated' && e.resource_id === row.id);
+      assert.ok(audit !== undefined);
+      assert.deepEqual(JSON.parse(audit.summary).changed, { name: 'Front desk', call_handler: 'laml_webhooks', call_request_url: 'https://example.com/voice' });
+    });
+
+    test('a refused update writes nothing; another project\'s number is missing', async () => {
+      const row = numberRow(A, '+15550100004', 8);
+      await store.phoneNumbers.insert(row, importAudit(row), null);
+      const refused = await store.phoneNumbers.updateActive(A, row.id, { body: { call_handler: 'relay_topic' }, now: at(9), actor: ACTOR(A) });
+      assert.equal(refused.kind, 'refused');
+      assert.deepEqual(refused.kind === 'refused' ? refused.problems.map((p) => p.code) : [], ['missing_attribute']);
+      assert.deepEqual(await store.phoneNumbers.findActive(A, row.id), row);
+      assert.equal((await store.phoneNumbers.updateActive(B, row.id, { body: { name: 'x' }, now: at(9), actor: ACTOR(B) })).kind, 'missing');
+    });
+
+    test('concurrent updates of one number serialise: each sees the one before it', async () => {
+      const row = numberRow(A, '+15550100005', 10);
+      await store.phoneNumbers.insert(row, importAudit(row), null);
+      // The second needs the first's companion: it passes only if it reads the row the first left.
+      const [first, second] = await Promise.all([
+        store.phoneNumbers.updateActive(A, row.id, { body: { call_relay_topic: 'office' }, now: at(11), actor: ACTOR(A) }),
+        store.phoneNumbers.updateActive(A, row.id, { body: { call_handler: 'relay_topic' }, now: at(11), actor: ACTOR(A) }),
+      ]);
+      assert.equal(first.kind, 'updated');
+      assert.equal(second.kind, 'updated');
+      const stored = (await store.phoneNumbers.findActive(A, row.id))!;
+      assert.equal(stored.call_handler, 'relay_topic');
+      assert.ok(stored.updated_at > at(11), 'updated_at moved on each update');
+    });
+
+    test('a release hides the number everywhere, once, and is audited', async () => {
+      const row = numberRow(B, '+15550100006', 12);
+      await store.phoneNumbers.insert(row, importAudit(row), null);
+      assert.equal(await store.phoneNumbers.release(A, row.id, at(13), ACTOR(A)), false, 'not from another project');
+      assert.equal(await store.phoneNumbers.release(B, row.id, at(13), ACTOR(B)), true);
+      assert.equal(await store.phoneNumbers.release(B, row.id, at(14), ACTOR(B)), false, 'not twice');
+      assert.equal(await store.phoneNumbers.findActive(B, row.id), undefined);
+      assert.equal(await store.phoneNumbers.findActiveJson(B, row.id), undefined);
+      assert.equal((await store.phoneNumbers.updateActive(B, row.id, { body: { name: 'x' }, now: at(14), actor: ACTOR(B) })).kind, 'missing');
+      const listed = await store.phoneNumbers.listPage({ projectId: B, nameContains: null, numberContains: null, from: null, limit: 1000 });
+      assert.ok(!listed.some((r) => r.id === row.id));
+      assert.equal((await store.audit.list(B)).filter((e) => e.action === 'number.released' && e.resource_id === row.id).length, 1);
+    });
+
+    test('pages follow the keyset in both directions, filter literally, and agree as JSON and as rows', async () => {
+      const P = 'dddddddd-0000-4000-8000-000000000004';
+      await store.tenancy.createProject({ id: P, spaceId: 's-1', name: 'p', createdAt: at(0) });
+      const rows: PhoneNumberRow[] = [];
+      for (let i = 0; i < 7; i++) {
+        const r = numberRow(P, `+1555030000${i}`, 20 + (i >> 1)); // pairs share a created_at: ids break the tie
+        await store.phoneNumbers.insert(r, importAudit(r), null);
+        rows.push(r);
+      }
+      await store.phoneNumbers.updateActive(P, rows[2]!.id, { body: { name: '50%_off\\' }, now: at(40), actor: ACTOR(P) });
+      const order = [...rows].sort((a, b) => (a.created_at === b.created_at ? (a.id < b.id ? 1 : -1) : a.created_at < b.created_at ? 1 : -1));
+      const q = { projectId: P, nameContains: null, numberContains: null };
+      const top = await store.phoneNumbers.listPage({ ...q, from: null, limit: 3 });
+      assert.deepEqual(top.map((r) => r.id), order.slice(0, 3).map((r) => r.id));
+      const last = top.at(-1)!;
+      const next = await store.phoneNumbers.listPage({ ...q, from: { direction: 'next', createdAt: last.created_at, id: last.id }, limit: 3 });
+      assert.deepEqual(next.map((r) => r.id), order.slice(3, 6).map((r) => r.id));
+      const back = await store.phoneNumbers.listPage({ ...q, from: { direction: 'prev', createdAt: next[0]!.created_at, id: next[0]!.id }, limit: 3 });
+      assert.deepEqual(back.map((r) => r.id), order.slice(0, 3).reverse().map((r) => r.id), 'going back: nearest first');
+      const whole = await store.phoneNumbers.listPageRows({ ...q, from: null, limit: 3 });
+      assert.deepEqual(whole.map((r) => JSON.stringify(numberRecord(r))), top.map((r) => r.wire));
+      const byName = await store.phoneNumbers.listPage({ ...q, nameContains: '0%_OFF\\', from: null, limit: 10 });
+      assert.deepEqual(byName.map((r) => r.id), [rows[2]!.id], 'case-insensitive, % _ and \\ are literal');
+      assert.deepEqual(await store.phoneNumbers.listPage({ ...q, nameContains: 'off%', from: null, limit: 10 }), [], 'a % in the filter is no wildcard');
+      const byNumber = await store.phoneNumbers.listPage({ ...q, numberContains: '0300005', from: null, limit: 10 });
+      assert.deepEqual(byNumber.map((r) => r.id), [rows[5]!.id]);
+      assert.deepEqual(await store.phoneNumbers.listPage({ ...q, numberContains: '\u0000', from: null, limit: 10 }), []);
+    });
+
+    test('a row without a stored record (written before the column existed) is rendered from its columns', async () => {
+      const row = numberRow(A, '+15550100007', 50);
+      await store.phoneNumbers.insert({ ...row, wire: null }, importAudit(row), null);
+      assert.equal(await store.phoneNumbers.findActiveJson(A, row.id), JSON.stringify(numberRecord(row)));
+      const listed = await store.phoneNumbers.listPage({ projectId: A, nameContains: null, numberContains: '0100007', from: null, limit: 10 });
+      assert.deepEqual(listed.map((r) => r.wire), [JSON.stringify(numberRecord(row))]);
+    });
+  });
+}
