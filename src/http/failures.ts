@@ -3,6 +3,9 @@ import { type ErrorKind, errors, NumberspaceError } from '../domain/errors.js';
 import { isTransientDatabaseError } from '../storage/database-errors.js';
 import { toProblems } from './validation-errors.js';
 
+/** Seconds a client should wait after a 503; long enough for a database failover or restart to begin. */
+export const RETRY_AFTER_SECONDS = 1;
+
 /** The kinds a 4xx status from Fastify or Node (malformed JSON, bad framing) falls into. */
 const CLIENT_STATUS_KINDS: Readonly<Record<number, ErrorKind>> = {
   401: 'unauthorized',

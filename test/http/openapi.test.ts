@@ -50,3 +50,48 @@ describe('GET /openapi.json', () => {
     assert.deepEqual(op.responses['403'].content['application/json'].schema.required, ['errors']);
   });
 });
+
+describe('GET /openapi/compatibility.json', () => {
+  let server: TestServer;
+  let doc: any;
+  before(async () => {
+    server = await startServer();
+    const res = await server.request('GET', '/openapi/compatibility.json', { auth: null });
+    assert.equal(res.status, 200);
+    doc = res.body;
+  });
+  after(() => server.close());
+
+  test('/openapi.json links it', async () => {
+    const relay = (await server.request('GET', '/openapi.json', { auth: null })).body;
+    assert.equal(relay.externalDocs.url, '/openapi/compatibility.json');
+    assert.ok(!Object.keys(relay.paths).some((p) => p.includes('/Accounts/')), 'the Compatibility operations are not in the Relay document');
+  });
+
+  test('documents each Compatibility operation once, under the documented base, with the contract operation ids', () => {
+    const ops = Object.entries<any>(doc.paths).flatMap(([path, methods]) => Object.entries<any>(methods).map(([m, op]) => `${m.toUpperCase()} ${path} ${op.operationId}`));
+    assert.deepEqual(ops.sort(), [
+      'DELETE /api/laml/2010-04-01/Accounts/{AccountSid}/IncomingPhoneNumbers/{Sid} delete_incoming_phone_number',
+      'GET /api/laml/2010-04-01/Accounts/{AccountSid}/IncomingPhoneNumbers list_incoming_phone_numbers',
+      'GET /api/laml/2010-04-01/Accounts/{AccountSid}/IncomingPhoneNumbers/{Sid} retrieve_incoming_phone_number',
+      'POST /api/laml/2010-04-01/Accounts/{AccountSid}/ImportedPhoneNumbers create_imported_phone_number',
+      'POST /api/laml/2010-04-01/Accounts/{AccountSid}/IncomingPhoneNumbers create_incoming_phone_number',
+      'POST /api/laml/2010-04-01/Accounts/{AccountSid}/IncomingPhoneNumbers/{Sid} update_incoming_phone_number',
+    ]);
+  });
+
+  test('bodies are declared form-encoded and JSON; the import 422 is the string-code variant; a real answer validates', async () => {
+    const op = doc.paths['/api/laml/2010-04-01/Accounts/{AccountSid}/ImportedPhoneNumbers'].post;
+    assert.deepEqual(Object.keys(op.requestBody.content), ['application/x-www-form-urlencoded', 'application/json']);
+    assert.equal(op.responses['422'].content['application/json'].schema.properties.code.type, 'string');
+    assert.equal(op.responses['401'].content['application/json'].schema.properties.code.type, 'integer');
+    const ajv = new Ajv2020.default({ strict: false, allErrors: true });
+    addFormats.default(ajv);
+    const created = await server.request('POST', `/api/laml/2010-04-01/Accounts/${server.tenant.projectId}/ImportedPhoneNumbers`, {
+      body: { number: '+15550900901', number_type: 'longcode' },
+    });
+    assert.equal(created.status, 201, created.text);
+    const validate = ajv.compile(op.responses['201'].content['application/json'].schema);
+    assert.ok(validate(created.body), JSON.stringify(validate.errors));
+  });
+});

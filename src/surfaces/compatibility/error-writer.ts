@@ -1,7 +1,6 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { type ErrorKind, errors, type NumberspaceError } from '../../domain/errors.js';
-import { asNumberspaceError } from '../../http/failures.js';
-import { RETRY_AFTER_SECONDS } from '../relay-rest/error-writer.js';
+import { asNumberspaceError, RETRY_AFTER_SECONDS } from '../../http/failures.js';
 import { inCompatibilityTerms } from './field-mapping.js';
 
 /**
@@ -51,7 +50,7 @@ export function sendCompatibilityError(reply: FastifyReply, e: NumberspaceError,
   return reply.send({ code, message: said, more_info: MORE_INFO, status });
 }
 
-export function compatibilityErrorHandler(this: unknown, err: FastifyError, request: FastifyRequest, reply: FastifyReply): FastifyReply {
+export function compatibilityErrorHandler(err: FastifyError, request: FastifyRequest, reply: FastifyReply): FastifyReply {
   const e = asNumberspaceError(err);
   if (e.kind === 'unavailable') request.log.warn({ err }, 'database unavailable');
   else if (e.kind === 'internal') request.log.error({ err }, 'request failed');

@@ -1,6 +1,6 @@
-import type { FastifyError, FastifyReply } from 'fastify';
+import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { type ErrorKind, errors, type NumberspaceError } from '../../domain/errors.js';
-import { asNumberspaceError } from '../../http/failures.js';
+import { asNumberspaceError, RETRY_AFTER_SECONDS } from '../../http/failures.js';
 
 /**
  * Relay REST's wire shapes for every error, written in one place. Two bodies exist, both from
@@ -37,9 +37,6 @@ export const SIMPLE_REASONS: Readonly<Record<number, string>> = Object.freeze({
 
 const LIST_TITLES: Readonly<Record<number, string>> = { 403: 'Forbidden', 422: 'Invalid Attribute' };
 
-/** Seconds a client should wait after a 503; long enough for a database failover or restart to begin. */
-export const RETRY_AFTER_SECONDS = 1;
-
 export function sendRelayError(reply: FastifyReply, e: NumberspaceError): FastifyReply {
   const status = STATUS[e.kind];
   if (status === 401) reply.header('www-authenticate', 'Basic realm="numberspace"');
@@ -53,12 +50,12 @@ export function sendRelayError(reply: FastifyReply, e: NumberspaceError): Fastif
 }
 
 /** The error handler of the Relay surface: causes of 500s are logged with the request id and never sent. */
-export function relayErrorHandler(err: FastifyError, request: { log: { warn: (o: object, m: string) => void; error: (o: object, m: string) => void } }, reply: FastifyReply): FastifyReply {
+export function relayErrorHandler(err: FastifyError, request: FastifyRequest, reply: FastifyReply): FastifyReply {
   const e = asNumberspaceError(err);
   if (e.kind === 'unavailable') request.log.warn({ err }, 'database unavailable');
   else if (e.kind === 'internal') request.log.error({ err }, 'request failed');
   return sendRelayError(reply, e);
 }
 
-export const relayNotFound = (_request: unknown, reply: FastifyReply): FastifyReply => sendRelayError(reply, errors.notFound());
+export const relayNotFound = (_request: FastifyRequest, reply: FastifyReply): FastifyReply => sendRelayError(reply, errors.notFound());
 
