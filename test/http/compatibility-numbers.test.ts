@@ -288,6 +288,8 @@ describe('Compatibility API: incoming phone numbers', () => {
         const unauth = await compat('GET', `${base(prefix, other.projectId)}/IncomingPhoneNumbers`, { auth: 'Basic bm9ib2R5Om5vdGhpbmc=' });
         assert.deepEqual([unauth.status, unauth.body.code, unauth.body.status], [401, 20003, 401]);
         assert.equal(unauth.headers.get('www-authenticate'), 'Basic realm="numberspace"');
+        const unauthImport = await compat('POST', `${base(prefix)}/ImportedPhoneNumbers`, { form: { number: 'not even a number' }, auth: null });
+        assert.deepEqual([unauthImport.status, unauthImport.body.code], [401, 20003], 'no credentials: 401 before the body is looked at');
       }
       assert.equal((await compat('GET', `${base(PREFIXES[0], other.projectId)}/IncomingPhoneNumbers/${theirs.sid}`, { auth: other.auth })).status, 200, 'still there for its owner');
     });
