@@ -18,8 +18,8 @@ const USAGE = `Usage: numberspace [command]
   tokens list --project <id>
   tokens rotate <token-id>                 a new secret for the same token, printed once
   tokens revoke <token-id>
-  audit --project <id> [--since <ISO 8601>]  imports, updates, releases and token changes
-  tls-cert [--out DIR] [--days N]          a self-signed certificate for 127.0.0.1 and localhost
+  audit --project <id> [--since <ISO 8601>] [--json]  imports, updates, releases and token changes
+  tls-cert [--out DIR] [--days N]          a self-signed certificate for 127.0.0.1, ::1 and localhost
 
 Every list and create takes --json. Commands act on the database named by DATABASE_URL.`;
 
