@@ -8,6 +8,8 @@
  *   GET  .../phone_numbers/{id}   200, one number
  *   GET  .../phone_numbers?...    200, a page of 50
  *   POST and PUT, any path        reads the whole body, then 201 (POST) or 200 (PUT), one number
+ * and the Compatibility paths the same way with Compatibility bodies (an IncomingPhoneNumber, a
+ * page of 50 of them): any path with `/Accounts/` in it.
  *
  * Run as `node baseline-server.mjs <fixtures.json>` (the runner transpiles this file); prints
  * `listening at http://127.0.0.1:<port>` once ready. Imports only node: modules for that reason.
@@ -16,9 +18,9 @@ import { readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
-const fixtures = JSON.parse(readFileSync(process.argv[2]!, 'utf8')) as { resource: string; list: string };
-const resource = Buffer.from(fixtures.resource);
-const list = Buffer.from(fixtures.list);
+const fixtures = JSON.parse(readFileSync(process.argv[2]!, 'utf8')) as { resource: string; list: string; compatResource: string; compatList: string };
+const relay = { resource: Buffer.from(fixtures.resource), list: Buffer.from(fixtures.list), one: '/phone_numbers/' };
+const compat = { resource: Buffer.from(fixtures.compatResource), list: Buffer.from(fixtures.compatList), one: '/IncomingPhoneNumbers/' };
 const CONTENT_TYPE = 'application/json; charset=utf-8';
 
 const server = createServer((req, res) => {
@@ -26,14 +28,15 @@ const server = createServer((req, res) => {
     res.writeHead(status, { 'content-type': CONTENT_TYPE, 'content-length': body.length });
     res.end(body);
   };
+  const path = req.url ?? '/';
+  const surface = path.includes('/Accounts/') ? compat : relay;
   if (req.method === 'GET') {
-    const path = req.url ?? '/';
-    send(200, path.includes('/phone_numbers/') ? resource : list);
+    send(200, path.includes(surface.one) ? surface.resource : surface.list);
     return;
   }
   let size = 0;
   req.on('data', (chunk: Buffer) => (size += chunk.length));
-  req.on('end', () => send(size > 0 && req.method === 'POST' ? 201 : size > 0 ? 200 : 400, resource));
+  req.on('end', () => send(size > 0 && req.method === 'POST' ? 201 : size > 0 ? 200 : 400, surface.resource));
 });
 
 // Fastify's keep-alive default, so both targets treat connections alike.

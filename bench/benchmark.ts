@@ -1,4 +1,5 @@
-import { execFileSync } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
+import { promisify } from 'node:util';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -10,6 +11,8 @@ import { createScratchSchema } from './postgres.js';
 import { type NumberspaceEntry, SERVER_NODE_FLAGS, type ServerProcess, startBaseline, startNumberspace } from './processes.js';
 import {
   checks,
+  compareRows,
+  comparisonChecks,
   type DeepRecord,
   inventoryLabel,
   type Report,
@@ -20,8 +23,21 @@ import {
   summarise,
   type TargetInfo,
 } from './report.js';
-import { FIRST_PAGE_PATH, LIST_PATH, SCENARIO_NAMES, SCENARIOS, type ScenarioContext, type ScenarioName, walkToDeepPage } from './scenarios.js';
-import { seedDatabase } from './seed.js';
+import {
+  compatFirstPagePath,
+  compatNumberPath,
+  FIRST_PAGE_PATH,
+  LIST_PATH,
+  RELAY_SCENARIOS,
+  SCENARIO_NAMES,
+  SCENARIOS,
+  type ScenarioContext,
+  type ScenarioName,
+  walkToDeepPage,
+} from './scenarios.js';
+import { type SeedResult, seedDatabase } from './seed.js';
+
+const execFileAsync = promisify(execFile);
 
 export interface BenchmarkPlan {
   readonly mode: Settings['mode'];
@@ -43,7 +59,16 @@ export interface BenchmarkPlan {
   /** The measured servers' LOG_LEVEL; absent leaves numberspace's default. */
   readonly serverLogLevel?: string;
   readonly entry: NumberspaceEntry;
+  /** Another built checkout whose Relay REST figures are measured beside this one's, in the same rounds. */
+  readonly compare?: ComparedCheckout;
   readonly log: (line: string) => void;
+}
+
+export interface ComparedCheckout {
+  /** Its root folder: dist/main.js built, node_modules installed, bench/seed.ts present. */
+  readonly dir: string;
+  /** Its commit, for the report. */
+  readonly revision: string;
 }
 
 /** Everything started, undone in reverse order, once, however the run ends. */
@@ -103,16 +128,30 @@ function targetPlans(plan: BenchmarkPlan): TargetPlan[] {
   const backends: ('sqlite' | 'postgres')[] = plan.postgresUrl === undefined ? ['sqlite'] : ['sqlite', 'postgres'];
   for (const backend of backends) {
     const size = inventoryLabel(smallest);
-    const add = (key: string, label: string, inventory: number, scenarios: readonly ScenarioName[], description: string, env?: Record<string, string>) => {
-      if (scenarios.length > 0) out.push({ info: { key, label, backend, inventory, description, ...(env === undefined ? {} : { env }) }, scenarios });
+    const add = (key: string, label: string, inventory: number, scenarios: readonly ScenarioName[], description: string, extra: Partial<TargetInfo> = {}) => {
+      if (scenarios.length > 0) out.push({ info: { key, label, backend, inventory, description, ...extra }, scenarios });
     };
-    add(`${backend}-${size}`, `${backend} ${size}`, smallest, pick(['get', 'list', 'list-deep', 'update']), `numberspace on ${backend}, ${smallest} numbers seeded`);
-    add(`${backend}-${size}-import`, `${backend} ${size}+imports`, smallest, pick(['import']), `numberspace on ${backend}, ${smallest} numbers seeded, then every import of the run`);
+    const reads = pick(['get', 'list', 'list-deep', 'update', 'compat-get', 'compat-list']);
+    const imports = pick(['import', 'compat-import']);
+    add(`${backend}-${size}`, `${backend} ${size}`, smallest, reads, `numberspace on ${backend}, ${smallest} numbers seeded`);
+    add(`${backend}-${size}-import`, `${backend} ${size}+imports`, smallest, imports, `numberspace on ${backend}, ${smallest} numbers seeded, then every import of the run`);
+    if (plan.compare !== undefined) {
+      // The compared build serves Relay REST only as far as this runner knows: it may predate
+      // the Compatibility API.
+      const { revision } = plan.compare;
+      const relayOnly = (names: readonly ScenarioName[]) => names.filter((n) => RELAY_SCENARIOS.includes(n));
+      const compared = { checkout: revision };
+      add(`${backend}-${size}@${revision}`, `${backend} ${size} @${revision}`, smallest, relayOnly(reads), `the build of ${revision} on ${backend}, seeded by its own bench/seed.ts`, { ...compared, counterpart: `${backend}-${size}` });
+      add(`${backend}-${size}-import@${revision}`, `${backend} ${size}+imports @${revision}`, smallest, relayOnly(imports), `the build of ${revision} on ${backend}, then every import of the run`, {
+        ...compared,
+        counterpart: `${backend}-${size}-import`,
+      });
+    }
     if (backend === 'sqlite') {
       // The durability setting's cost, in the same run: the default (FULL, power-loss safe)
       // against NORMAL (process-crash safe only).
       add(`${backend}-${size}-import-normal`, `${backend} ${size}+imports NORMAL`, smallest, pick(['import']), `as ${backend} ${size}+imports, with SQLITE_SYNCHRONOUS=NORMAL`, {
-        SQLITE_SYNCHRONOUS: 'NORMAL',
+        env: { SQLITE_SYNCHRONOUS: 'NORMAL' },
       });
       for (const n of larger) add(`${backend}-${inventoryLabel(n)}`, `${backend} ${inventoryLabel(n)}`, n, pick(READ_SCENARIOS), `numberspace on ${backend}, ${n} numbers seeded`);
     }
@@ -143,7 +182,9 @@ export async function runBenchmark(plan: BenchmarkPlan, resources = new Resource
         url = schema.url;
       }
       log(`seeding ${p.info.key} with ${p.info.inventory!.toLocaleString('en-US')} numbers…`);
-      const result = await seedDatabase(url, p.info.inventory!);
+      // A compared build seeds with its own code: its migrations, its row shape. A database
+      // migrated by this build could be newer than it can open.
+      const result = p.info.checkout === undefined ? await seedDatabase(url, p.info.inventory!) : await seedInCheckout(plan.compare!.dir, url, p.info.inventory!);
       log(`  ${result.rows.toLocaleString('en-US')} rows in ${result.seconds.toFixed(1)} s`);
       seeding.push({ target: p.info.key, rows: result.rows, seconds: result.seconds, method: result.method });
       seeded.push({ plan: p, url, inventory: result.inventory });
@@ -160,10 +201,11 @@ export async function runBenchmark(plan: BenchmarkPlan, resources = new Resource
             apiToken: inventory.apiToken,
             logFile: join(dir, `${p.info.key}.log`),
             entry: plan.entry,
+            ...(p.info.checkout === undefined ? {} : { checkout: plan.compare!.dir }),
             ...(p.info.env === undefined ? {} : { env: p.info.env }),
             ...(plan.serverLogLevel === undefined ? {} : { logLevel: plan.serverLogLevel }),
           });
-        const target: LiveTarget = { ...p, server: await start(), start, restarts: 0, context: { auth: basicAuth(inventory), ids: idSample(inventory), deepPath: undefined, numbers } };
+        const target: LiveTarget = { ...p, server: await start(), start, restarts: 0, context: { auth: basicAuth(inventory), projectId: inventory.projectId, ids: idSample(inventory), deepPath: undefined, numbers } };
         resources.add(`stop ${p.info.key}`, () => target.server.stop());
         startedTargets.push(target);
         return { target, inventory };
@@ -180,11 +222,14 @@ export async function runBenchmark(plan: BenchmarkPlan, resources = new Resource
       target.context = { ...target.context, deepPath: deep.path };
     }
 
-    // The baseline answers with the bytes a real server just answered.
-    const first = live[0]!.target;
+    // The baseline answers with the bytes a real server (of this build) just answered.
+    const first = live.find((l) => l.target.info.checkout === undefined)!.target;
+    const { projectId } = first.context;
     const fixtures = {
       resource: await fetchOk(first.server.url + `${LIST_PATH}/${first.context.ids[0]}`, first.context.auth),
       list: await fetchOk(first.server.url + FIRST_PAGE_PATH, first.context.auth),
+      compatResource: await fetchOk(first.server.url + compatNumberPath(projectId, first.context.ids[0]!), first.context.auth),
+      compatList: await fetchOk(first.server.url + compatFirstPagePath(projectId), first.context.auth),
     };
     const startBaselineServer = () => startBaseline({ dir, fixtures, logFile: join(dir, 'baseline.log') });
     const baseline: LiveTarget = {
@@ -201,7 +246,7 @@ export async function runBenchmark(plan: BenchmarkPlan, resources = new Resource
 
     const measure = async (t: LiveTarget, scenario: ScenarioName, connections: number, seconds: number): Promise<LoadResult> => {
       for (;;) {
-        const result = await runLoad({ url: t.server.url, connections, seconds, requests: SCENARIOS[scenario].requests(t.context), rss: t.server.rss });
+        const result = await runLoad({ url: t.server.url, connections, seconds, requests: SCENARIOS[scenario].requests(t.context), rss: t.server.rss, cpuSeconds: t.server.cpuSeconds });
         if (t.server.alive()) return result;
         if (!t.server.stoppedFromOutside() || t.restarts >= MAX_RESTARTS) {
           throw new Error(`${t.info.key} died during ${scenario} @${connections}; its log ends:\n${t.server.logTail()}`);
@@ -210,7 +255,7 @@ export async function runBenchmark(plan: BenchmarkPlan, resources = new Resource
         log(`${t.info.key} was stopped by a signal from outside the benchmark during ${scenario} @${connections}; restarting it and repeating the run`);
         t.server = await t.start();
         t.restarts++;
-        if (plan.warmupSeconds > 0) await runLoad({ url: t.server.url, connections: WARMUP_CONNECTIONS, seconds: plan.warmupSeconds, requests: SCENARIOS[scenario].requests(t.context), rss: t.server.rss });
+        if (plan.warmupSeconds > 0) await runLoad({ url: t.server.url, connections: WARMUP_CONNECTIONS, seconds: plan.warmupSeconds, requests: SCENARIOS[scenario].requests(t.context), rss: t.server.rss, cpuSeconds: t.server.cpuSeconds });
       }
     };
 
@@ -246,6 +291,7 @@ export async function runBenchmark(plan: BenchmarkPlan, resources = new Resource
     const infos = targets.map((t) => t.info);
     const rows = summarise(runs, infos);
     const scale = scaleRows(rows);
+    const comparison = compareRows(runs, infos);
     const finished = new Date();
     return {
       startedAt: started.toISOString(),
@@ -262,6 +308,7 @@ export async function runBenchmark(plan: BenchmarkPlan, resources = new Resource
         serverLogLevel: plan.serverLogLevel ?? 'info (numberspace default)',
         server: plan.entry === 'built' ? ['node', ...SERVER_NODE_FLAGS, 'dist/main.js serve'].join(' ') : 'node --import tsx src/main.ts serve',
         revision: revision(),
+        ...(plan.compare === undefined ? {} : { compared: plan.compare.revision }),
       },
       targets: infos,
       scenarios: Object.fromEntries(plan.scenarios.map((name) => [name, SCENARIOS[name].description])),
@@ -269,7 +316,8 @@ export async function runBenchmark(plan: BenchmarkPlan, resources = new Resource
       deepPages,
       rows,
       scale,
-      checks: checks(rows, scale),
+      comparison,
+      checks: [...checks(rows, scale), ...comparisonChecks(comparison, plan.compare?.revision)],
       restarts: Object.fromEntries(targets.filter((t) => t.restarts > 0).map((t) => [t.info.key, t.restarts])),
       runs,
     };
@@ -289,6 +337,27 @@ function revision(): string {
     return `${git('rev-parse', '--short', 'HEAD')}${dirty ? ' with uncommitted changes in src/' : ''}`;
   } catch {
     return 'unknown (not a git checkout)';
+  }
+}
+
+/**
+ * Seeds a database with another checkout's own bench/seed.ts, run there through that
+ * checkout's tsx, and reads back the inventory it printed.
+ */
+async function seedInCheckout(checkout: string, databaseUrl: string, count: number): Promise<SeedResult> {
+  const script = `import { seedDatabase } from './bench/seed.ts';
+const result = await seedDatabase(process.env.SEED_DATABASE_URL, Number(process.env.SEED_COUNT));
+process.stdout.write('\\n' + JSON.stringify(result) + '\\n');`;
+  const { stdout } = await execFileAsync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
+    cwd: checkout,
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', SEED_DATABASE_URL: databaseUrl, SEED_COUNT: String(count) },
+    maxBuffer: 16 * 2 ** 20,
+  });
+  const last = stdout.trim().split('\n').at(-1) ?? '';
+  try {
+    return JSON.parse(last) as SeedResult;
+  } catch {
+    throw new Error(`seeding in ${checkout} printed no result:\n${stdout.slice(-2000)}`);
   }
 }
 

@@ -8,6 +8,8 @@ export interface LoadSpec {
   readonly requests: autocannon.Request[];
   /** The server's resident memory, sampled during the run. */
   readonly rss: () => number;
+  /** The server's CPU seconds so far, read before and after the run. */
+  readonly cpuSeconds: () => number;
 }
 
 export interface LoadResult {
@@ -17,6 +19,13 @@ export interface LoadResult {
   readonly p99Ms: number;
   readonly meanMs: number;
   readonly maxRssBytes: number;
+  /**
+   * Server CPU time (user + system, every thread) over the run, per 2xx answer, in
+   * microseconds: what one request costs the server whatever else the machine is doing.
+   * It includes the server's share of connection handling and logging; a PostgreSQL server's
+   * own work is in another process and not counted.
+   */
+  readonly cpuUsPerRequest: number;
   readonly ok: number;
   readonly non2xx: number;
   /** Connection errors, timeouts included. */
@@ -34,6 +43,7 @@ export async function runLoad(spec: LoadSpec): Promise<LoadResult> {
   let latencies = new Float64Array(1 << 16);
   let n = 0;
   let maxRss = spec.rss();
+  const cpuBefore = spec.cpuSeconds();
   const sampler = setInterval(() => (maxRss = Math.max(maxRss, spec.rss())), RSS_SAMPLE_MS);
   try {
     const result = await new Promise<autocannon.Result>((resolve, reject) => {
@@ -52,6 +62,7 @@ export async function runLoad(spec: LoadSpec): Promise<LoadResult> {
       });
     });
     maxRss = Math.max(maxRss, spec.rss());
+    const cpu = spec.cpuSeconds() - cpuBefore;
     const sorted = latencies.subarray(0, n).sort();
     const seconds = (result.finish.getTime() - result.start.getTime()) / 1000;
     const statusCodes: Record<string, number> = {};
@@ -64,6 +75,7 @@ export async function runLoad(spec: LoadSpec): Promise<LoadResult> {
       p99Ms: percentile(sorted, 0.99),
       meanMs: n === 0 ? 0 : sum / n,
       maxRssBytes: maxRss,
+      cpuUsPerRequest: result['2xx'] === 0 ? Number.NaN : (cpu * 1e6) / result['2xx'],
       ok: result['2xx'],
       non2xx: result.non2xx,
       errors: result.errors,

@@ -1,4 +1,4 @@
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { closeSync, existsSync, fstatSync, openSync, readFileSync, readSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -16,6 +16,8 @@ export interface ServerProcess {
   readonly pid: number;
   /** Resident set size now, in bytes; 0 once the process is gone. */
   rss(): number;
+  /** CPU time the process (all its threads) has used so far, user and system, in seconds. */
+  cpuSeconds(): number;
   alive(): boolean;
   /**
    * Gone without the runner asking: an orderly shutdown on a signal (exit 0) or killed by
@@ -46,12 +48,19 @@ export interface NumberspaceOptions {
   readonly entry?: NumberspaceEntry;
   /** Extra environment for the server, on top of what every server gets. */
   readonly env?: Readonly<Record<string, string>>;
+  /**
+   * Another numberspace checkout to run instead of this one (`--compare`): its own built
+   * dist/main.js, from its own folder, with this checkout's Node flags.
+   */
+  readonly checkout?: string;
 }
 
 export async function startNumberspace(o: NumberspaceOptions): Promise<ServerProcess> {
   const entry = o.entry ?? 'built';
-  if (entry === 'built' && !existsSync(BUILT_MAIN)) throw new Error(`${BUILT_MAIN} is missing: run npm run build first`);
-  const args = entry === 'built' ? [...SERVER_NODE_FLAGS, BUILT_MAIN, 'serve'] : ['--import', 'tsx', SOURCE_MAIN, 'serve'];
+  const root = o.checkout ?? ROOT;
+  const builtMain = join(root, 'dist', 'main.js');
+  if ((entry === 'built' || o.checkout !== undefined) && !existsSync(builtMain)) throw new Error(`${builtMain} is missing: run npm run build there first`);
+  const args = entry === 'built' || o.checkout !== undefined ? [...SERVER_NODE_FLAGS, builtMain, 'serve'] : ['--import', 'tsx', SOURCE_MAIN, 'serve'];
   const env: Record<string, string> = {
     PATH: process.env.PATH ?? '',
     HOME: process.env.HOME ?? '',
@@ -63,7 +72,7 @@ export async function startNumberspace(o: NumberspaceOptions): Promise<ServerPro
   };
   if (o.logLevel !== undefined) env.LOG_LEVEL = o.logLevel;
   Object.assign(env, o.env);
-  const spawned = spawnLogged(process.execPath, args, env, o.logFile, ROOT);
+  const spawned = spawnLogged(process.execPath, args, env, o.logFile, root);
   const log = await waitForLog(spawned, o.logFile, (text) => /Server listening at http:\/\/127\.0\.0\.1:\d+/.test(text) && text.includes('"msg":"ready"'), 60_000);
   const url = /Server listening at (http:\/\/127\.0\.0\.1:\d+)/.exec(log)![1]!;
   return serverProcess(o.label, url, spawned.child, o.logFile);
@@ -82,6 +91,9 @@ export interface BaselineFixtures {
   readonly resource: string;
   /** The exact body a real first page of 50 answers. */
   readonly list: string;
+  /** The same two on the Compatibility API. */
+  readonly compatResource: string;
+  readonly compatList: string;
 }
 
 /**
@@ -157,6 +169,7 @@ function serverProcess(label: string, url: string, child: ChildProcess, logFile:
     url,
     pid,
     rss: () => rssBytes(pid),
+    cpuSeconds: () => cpuSeconds(pid),
     alive: () => child.exitCode === null && child.signalCode === null,
     stoppedFromOutside: () =>
       !stopRequested && (child.exitCode === 0 || child.signalCode === 'SIGINT' || child.signalCode === 'SIGTERM' || child.signalCode === 'SIGHUP'),
@@ -196,5 +209,26 @@ export function rssBytes(pid: number): number {
     return m === null ? 0 : Number(m[1]) * 1024;
   } catch {
     return 0;
+  }
+}
+
+/** Clock ticks per second, the unit of /proc/<pid>/stat's CPU times. */
+const CLOCK_TICKS: number = (() => {
+  try {
+    const n = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim());
+    return Number.isInteger(n) && n > 0 ? n : 100;
+  } catch {
+    return 100;
+  }
+})();
+
+/** utime + stime from /proc/<pid>/stat (fields 14 and 15, counted after the parenthesised name), in seconds. */
+export function cpuSeconds(pid: number): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
+  } catch {
+    return Number.NaN;
   }
 }

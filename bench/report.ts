@@ -15,6 +15,10 @@ export interface TargetInfo {
   readonly description: string;
   /** Settings the server ran with beyond the defaults (for example SQLITE_SYNCHRONOUS=FULL). */
   readonly env?: Readonly<Record<string, string>>;
+  /** Set for a server of the compared build (`--compare`): that build's revision. */
+  readonly checkout?: string;
+  /** For a compared server: the key of this build's server measured the same way. */
+  readonly counterpart?: string;
 }
 
 /** One load run. */
@@ -33,6 +37,8 @@ export interface Ratios {
   readonly p50: number;
   readonly p99: number;
   readonly rss: number;
+  /** Target CPU per request over the baseline's: how many times the work. */
+  readonly cpu: number;
 }
 
 /** One scenario × connections × target, over all rounds. */
@@ -49,6 +55,8 @@ export interface Row {
   readonly p99Ms: number;
   /** The largest VmRSS seen in any round. */
   readonly maxRssMB: number;
+  /** Server CPU microseconds per 2xx answer, median over rounds. */
+  readonly cpuUsPerRequest: number;
   readonly non2xx: number;
   readonly errors: number;
   readonly statusCodes: Readonly<Record<string, number>>;
@@ -70,6 +78,23 @@ export interface ScaleRow {
   readonly costByRps: number;
   /** p50 at the large inventory over p50 at the small one. */
   readonly costByP50: number;
+  readonly flagged: boolean;
+}
+
+/** This build against the compared build, the same scenario in the same rounds. */
+export interface ComparisonRow {
+  readonly scenario: ScenarioName;
+  readonly connections: number;
+  readonly backend: Backend;
+  /** This build's target and the compared one. */
+  readonly target: string;
+  readonly compared: string;
+  readonly rounds: number;
+  /** Median over rounds of this build's req/s over the compared build's in the same round: above 1 is faster. */
+  readonly rps: number;
+  /** The same for p50 latency and CPU per request: below 1 is cheaper. */
+  readonly p50: number;
+  readonly cpu: number;
   readonly flagged: boolean;
 }
 
@@ -104,6 +129,8 @@ export interface Settings {
   readonly server: string;
   /** The commit measured, and whether src/ differed from it. */
   readonly revision: string;
+  /** The compared build's commit (`--compare`). */
+  readonly compared?: string;
 }
 
 export interface Report {
@@ -119,6 +146,7 @@ export interface Report {
   readonly deepPages: readonly DeepRecord[];
   readonly rows: readonly Row[];
   readonly scale: readonly ScaleRow[];
+  readonly comparison: readonly ComparisonRow[];
   readonly checks: readonly Check[];
   /** Servers restarted after something outside the benchmark stopped them, and how often. */
   readonly restarts: Readonly<Record<string, number>>;
@@ -165,6 +193,7 @@ export function summarise(runs: readonly RunRecord[], targets: readonly TargetIn
               p50: median(paired.map(({ t, b }) => t.p50Ms / b.p50Ms)),
               p99: median(paired.map(({ t, b }) => t.p99Ms / b.p99Ms)),
               rss: Math.max(...results.map((r) => r.maxRssBytes)) / Math.max(...paired.map(({ b }) => b.maxRssBytes)),
+              cpu: median(paired.map(({ t, b }) => t.cpuUsPerRequest / b.cpuUsPerRequest)),
             };
           }
         }
@@ -179,6 +208,7 @@ export function summarise(runs: readonly RunRecord[], targets: readonly TargetIn
           p50Ms: median(results.map((r) => r.p50Ms)),
           p99Ms: median(results.map((r) => r.p99Ms)),
           maxRssMB: Math.max(...results.map((r) => r.maxRssBytes)) / MB,
+          cpuUsPerRequest: median(results.map((r) => r.cpuUsPerRequest)),
           non2xx,
           errors,
           statusCodes,
@@ -190,6 +220,57 @@ export function summarise(runs: readonly RunRecord[], targets: readonly TargetIn
     }
   }
   return rows;
+}
+
+/** Every compared server's runs paired, round by round, with its counterpart's. */
+export function compareRows(runs: readonly RunRecord[], targets: readonly TargetInfo[]): ComparisonRow[] {
+  const out: ComparisonRow[] = [];
+  const bad = (r: LoadResult) => r.non2xx > 0 || r.errors > 0 || r.ok === 0;
+  for (const compared of targets.filter((t) => t.counterpart !== undefined)) {
+    for (const scenario of SCENARIO_NAMES) {
+      const theirs = runs.filter((r) => r.target === compared.key && r.scenario === scenario);
+      for (const connections of [...new Set(theirs.map((r) => r.connections))].sort((a, b) => a - b)) {
+        const pairs = theirs
+          .filter((c) => c.connections === connections)
+          .flatMap((c) => {
+            const mine = runs.find((r) => r.target === compared.counterpart && r.scenario === scenario && r.connections === connections && r.round === c.round);
+            return mine === undefined ? [] : [{ t: mine.result, c: c.result }];
+          });
+        if (pairs.length === 0) continue;
+        out.push({
+          scenario,
+          connections,
+          backend: compared.backend,
+          target: compared.counterpart!,
+          compared: compared.key,
+          rounds: pairs.length,
+          rps: median(pairs.map(({ t, c }) => t.rps / c.rps)),
+          p50: median(pairs.map(({ t, c }) => t.p50Ms / c.p50Ms)),
+          cpu: median(pairs.map(({ t, c }) => t.cpuUsPerRequest / c.cpuUsPerRequest)),
+          flagged: pairs.some(({ t, c }) => bad(t) || bad(c)),
+        });
+      }
+    }
+  }
+  return out;
+}
+
+/** How close this build must stay to the compared one, by req/s. */
+const COMPARISON_FLOOR = 0.95;
+
+/** Relay import, get and list of this build against the compared build, at 50 connections. */
+export function comparisonChecks(rows: readonly ComparisonRow[], revision: string | undefined): Check[] {
+  if (revision === undefined) return [];
+  return (['import', 'get', 'list'] as const).flatMap((scenario) =>
+    (['sqlite', 'postgres'] as const).flatMap((backend): Check[] => {
+      const row = rows.find((r) => r.scenario === scenario && r.backend === backend && r.connections === CHECK_CONNECTIONS);
+      if (row === undefined && backend === 'postgres') return [];
+      const rule = `${backend === 'sqlite' ? 'SQLite' : 'PostgreSQL'} Relay ${scenario} within 5% of ${revision} (req/s ≥ ${COMPARISON_FLOOR}× in the same rounds)`;
+      if (row === undefined) return [{ rule, measured: 'not measured', pass: null }];
+      const measured = `${fmtRatio(row.rps)} req/s, ${fmtRatio(row.cpu)} CPU/request, ${fmtRatio(row.p50)} p50`;
+      return [row.flagged ? { rule, measured: `${measured}, but with errors`, pass: false } : { rule, measured, pass: row.rps >= COMPARISON_FLOOR }];
+    }),
+  );
 }
 
 /** The same scenario at the smallest and the largest inventory of each backend. */
@@ -283,6 +364,10 @@ export function fmtMs(v: number): string {
   return v >= 100 ? v.toFixed(0) : v >= 10 ? v.toFixed(1) : v.toFixed(2);
 }
 
+function fmtCpu(us: number): string {
+  return Number.isFinite(us) ? us.toFixed(0) : '–';
+}
+
 function fmtInt(v: number): string {
   return Math.round(v).toLocaleString('en-US');
 }
@@ -330,8 +415,8 @@ export function formatReport(report: Report): string {
         r.scenario,
         String(r.connections),
         r.baselineScenario === r.scenario ? 'baseline' : `baseline (${r.baselineScenario})`,
-        '1', '1', '1', '1',
-        fmtInt(base.rps), fmtMs(base.p50Ms), fmtMs(base.p99Ms), base.maxRssMB.toFixed(0),
+        '1', '1', '1', '1', '1',
+        fmtInt(base.rps), fmtMs(base.p50Ms), fmtMs(base.p99Ms), fmtCpu(base.cpuUsPerRequest), base.maxRssMB.toFixed(0),
         base.flagged ? `FLAGGED ${base.non2xx} non-2xx, ${base.errors} err` : '0',
       ]);
     }
@@ -342,18 +427,33 @@ export function formatReport(report: Report): string {
       `**${fmtRatio(r.ratio?.rps)}**`,
       fmtRatio(r.ratio?.p50),
       fmtRatio(r.ratio?.p99),
+      fmtRatio(r.ratio?.cpu),
       fmtRatio(r.ratio?.rss),
-      fmtInt(r.rps), fmtMs(r.p50Ms), fmtMs(r.p99Ms), r.maxRssMB.toFixed(0),
+      fmtInt(r.rps), fmtMs(r.p50Ms), fmtMs(r.p99Ms), fmtCpu(r.cpuUsPerRequest), r.maxRssMB.toFixed(0),
       r.flagged ? `FLAGGED ${r.non2xx} non-2xx ${JSON.stringify(r.statusCodes)}, ${r.errors} err` : '0',
     ]);
   }
   out.push(
     table(
-      ['scenario', 'conns', 'target', 'req/s ×base', 'p50 ×base', 'p99 ×base', 'RSS ×base', 'req/s', 'p50 ms', 'p99 ms', 'RSS MB', 'errors'],
+      ['scenario', 'conns', 'target', 'req/s ×base', 'p50 ×base', 'p99 ×base', 'CPU/req ×base', 'RSS ×base', 'req/s', 'p50 ms', 'p99 ms', 'CPU µs/req', 'RSS MB', 'errors'],
       lines,
     ),
   );
-  out.push('', 'req/s ×base is the share of the baseline\'s throughput (higher is better); latency and RSS ×base are multiples of the baseline\'s (lower is better).');
+  out.push(
+    '',
+    'req/s ×base is the share of the baseline\'s throughput (higher is better); latency, CPU per request and RSS ×base are multiples of the baseline\'s (lower is better). CPU µs/req is the server process\'s user + system time over the run per 2xx answer.',
+  );
+
+  if (report.comparison.length > 0) {
+    out.push('', `This build against ${s.compared}, the same requests in the same rounds (this build over the compared one, median of per-round ratios).`, '');
+    out.push(
+      table(
+        ['scenario', 'conns', 'backend', 'req/s ×', 'CPU/req ×', 'p50 ×', 'rounds'],
+        report.comparison.map((c) => [c.scenario, String(c.connections), c.backend, `**${fmtRatio(c.rps)}**`, fmtRatio(c.cpu), fmtRatio(c.p50), `${c.rounds}${c.flagged ? ' FLAGGED' : ''}`]),
+      ),
+    );
+    out.push('', 'req/s × above 1 is faster than the compared build; CPU/req × and p50 × below 1 are cheaper.');
+  }
 
   if (report.scale.length > 0) {
     out.push('', 'Scale: the same requests with a small and a large inventory in the project.', '');

@@ -1,8 +1,9 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { basename, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { type BenchmarkPlan, Resources, runBenchmark } from './benchmark.js';
+import { type BenchmarkPlan, type ComparedCheckout, Resources, runBenchmark } from './benchmark.js';
 import { DEFAULT_PG_URL } from './postgres.js';
 import { formatReport } from './report.js';
 import { SCENARIO_NAMES, type ScenarioName } from './scenarios.js';
@@ -23,6 +24,9 @@ interleaved, and prints the results (also written to bench/results/).
   --large <n>           size of the large inventory (default 1000000; 0 skips the scale runs)
   --deep-pages <n>      how many pages of 50 list-deep walks into the large inventory (default 10000)
   --log-level <level>   LOG_LEVEL of the measured servers (default: numberspace's own, info)
+  --compare <dir>       also measure another checkout's build (dist/main.js built, node_modules
+                        installed) on the Relay REST scenarios, in the same rounds, and report
+                        this build's figures as ratios to its own
   --help`;
 
 const FULL = { rounds: 3, duration: 4, warmup: 2, connections: [1, 10, 50], large: 1_000_000 };
@@ -46,6 +50,20 @@ function positiveNumber(name: string, raw: string | undefined, fallback: number,
   const n = Number(raw);
   if (!Number.isFinite(n) || n < min) fail(`--${name} must be a number ≥ ${min} (got "${raw}")`);
   return n;
+}
+
+function comparedCheckout(raw: string): ComparedCheckout {
+  const dir = resolve(raw);
+  for (const needed of ['dist/main.js', 'bench/seed.ts', 'node_modules/tsx']) {
+    if (!existsSync(join(dir, needed))) fail(`--compare ${raw}: ${needed} is missing there (run npm ci and npm run build in it first)`);
+  }
+  let revision = 'unknown';
+  try {
+    revision = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: dir, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+  } catch {
+    revision = basename(dir);
+  }
+  return { dir, revision };
 }
 
 function parsePlan(argv: string[]): BenchmarkPlan {
@@ -74,6 +92,7 @@ function parsePlan(argv: string[]): BenchmarkPlan {
         large: { type: 'string' },
         'deep-pages': { type: 'string' },
         'log-level': { type: 'string' },
+        compare: { type: 'string' },
         help: { type: 'boolean' },
       },
     }));
@@ -111,6 +130,7 @@ function parsePlan(argv: string[]): BenchmarkPlan {
     ...(postgresUrl === undefined ? {} : { postgresUrl }),
     deepPages: positiveInt('deep-pages', values['deep-pages'], 10_000),
     ...(values['log-level'] === undefined ? {} : { serverLogLevel: values['log-level'] }),
+    ...(values.compare === undefined ? {} : { compare: comparedCheckout(values.compare) }),
     entry: 'built',
     log: (line) => process.stderr.write(`${line}\n`),
   };

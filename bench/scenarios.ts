@@ -1,16 +1,24 @@
 import type autocannon from 'autocannon';
 import type { ImportNumbers } from './inventory.js';
 
-export const SCENARIO_NAMES = ['import', 'get', 'list', 'list-deep', 'update'] as const;
+export const SCENARIO_NAMES = ['import', 'get', 'list', 'list-deep', 'update', 'compat-import', 'compat-get', 'compat-list'] as const;
 export type ScenarioName = (typeof SCENARIO_NAMES)[number];
+/** The Relay REST scenarios: the ones a --compare build (which may predate the Compatibility API) runs too. */
+export const RELAY_SCENARIOS: readonly ScenarioName[] = ['import', 'get', 'list', 'list-deep', 'update'];
 
 export const LIST_PATH = '/api/relay/rest/phone_numbers';
 export const FIRST_PAGE_PATH = `${LIST_PATH}?page_size=50`;
 const IMPORT_PATH = '/api/relay/rest/imported_phone_numbers';
+/** The Compatibility API as SignalWire's Node client calls it: `/2010-04-01/...json`, form bodies. */
+export const compatAccountPath = (projectId: string) => `/2010-04-01/Accounts/${projectId}`;
+export const compatFirstPagePath = (projectId: string) => `${compatAccountPath(projectId)}/IncomingPhoneNumbers.json?PageSize=50`;
+export const compatNumberPath = (projectId: string, id: string) => `${compatAccountPath(projectId)}/IncomingPhoneNumbers/${id}.json`;
 
 /** What a scenario needs to know about the target it is pointed at. */
 export interface ScenarioContext {
   readonly auth: string;
+  /** The project, which Compatibility paths name as the AccountSid. */
+  readonly projectId: string;
   /** Ids of active numbers, rotated over by get and update. */
   readonly ids: readonly string[];
   /** A links.next path many pages into the listing; list-deep only. */
@@ -25,13 +33,15 @@ export interface Scenario {
   /**
    * The scenario whose baseline run this one is compared with: the baseline does the same
    * HTTP work (same request and response sizes) with nothing behind it, so list-deep shares
-   * list's fixed page and update shares import's read-a-body-answer-a-number.
+   * list's fixed page and update shares import's read-a-body-answer-a-number. The
+   * Compatibility scenarios have baselines of their own, answering Compatibility-sized bodies.
    */
-  readonly baseline: 'import' | 'get' | 'list';
+  readonly baseline: 'import' | 'get' | 'list' | 'compat-import' | 'compat-get' | 'compat-list';
   requests(ctx: ScenarioContext): autocannon.Request[];
 }
 
 const json = (auth: string) => ({ authorization: auth, 'content-type': 'application/json' });
+const form = (auth: string) => ({ authorization: auth, 'content-type': 'application/x-www-form-urlencoded' });
 
 /** Rotates over the ids, a different one for every request. */
 function rotation(ids: readonly string[]): () => string {
@@ -93,6 +103,34 @@ export const SCENARIOS: Readonly<Record<ScenarioName, Scenario>> = {
         },
       ];
     },
+  },
+  'compat-import': {
+    name: 'compat-import',
+    description: 'POST /2010-04-01/Accounts/{project}/ImportedPhoneNumbers.json, a form body with a fresh +1 555 number (201)',
+    baseline: 'compat-import',
+    requests: (ctx) => [
+      {
+        method: 'POST',
+        path: `${compatAccountPath(ctx.projectId)}/ImportedPhoneNumbers.json`,
+        headers: form(ctx.auth),
+        setupRequest: (req) => ({ ...req, body: `number=${encodeURIComponent(ctx.numbers.next())}&number_type=longcode` }),
+      },
+    ],
+  },
+  'compat-get': {
+    name: 'compat-get',
+    description: 'GET /2010-04-01/Accounts/{project}/IncomingPhoneNumbers/{sid}.json, rotating over existing numbers (200)',
+    baseline: 'compat-get',
+    requests: (ctx) => {
+      const next = rotation(ctx.ids);
+      return [{ method: 'GET', headers: { authorization: ctx.auth }, setupRequest: (req) => ({ ...req, path: compatNumberPath(ctx.projectId, next()) }) }];
+    },
+  },
+  'compat-list': {
+    name: 'compat-list',
+    description: 'GET /2010-04-01/Accounts/{project}/IncomingPhoneNumbers.json?PageSize=50, the first page',
+    baseline: 'compat-list',
+    requests: (ctx) => [{ method: 'GET', path: compatFirstPagePath(ctx.projectId), headers: { authorization: ctx.auth } }],
   },
 };
 

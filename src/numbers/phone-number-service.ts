@@ -3,7 +3,7 @@ import type { Actor, Origin } from '../domain/audit.js';
 import { errors } from '../domain/errors.js';
 import type { PhoneNumberRow } from '../domain/phone-number-record.js';
 import type { NumberChanges } from '../domain/phone-number-update.js';
-import type { ListedNumber, PhoneNumberStore } from '../storage/phone-number-store.js';
+import type { ListedNumber, ListPageQuery, PhoneNumberStore } from '../storage/phone-number-store.js';
 import { openPageToken, type PageCursor, type PageTokenScope, signPageToken } from './page-token.js';
 
 export const DEFAULT_PAGE_SIZE = 50;
@@ -52,8 +52,8 @@ export interface Page<R> {
 export interface PhoneNumberService {
   /** Stored JSON of each number. */
   listJson(principal: Principal, request: PageRequest): Promise<Page<ListedNumber>>;
-  /** Whole rows. */
-  listRows(principal: Principal, request: PageRequest): Promise<Page<PhoneNumberRow>>;
+  /** Rows of the columns a surface renders (see PhoneNumberStore.listPageRows). */
+  listRows<K extends keyof PhoneNumberRow>(principal: Principal, request: PageRequest, columns: readonly K[]): Promise<Page<Pick<PhoneNumberRow, K | 'id' | 'created_at'>>>;
   getJson(principal: Principal, id: string): Promise<string>;
   getRow(principal: Principal, id: string): Promise<PhoneNumberRow>;
   /** The updated row. */
@@ -77,8 +77,8 @@ const actor = (principal: Principal, origin: Origin): Actor => ({ projectId: pri
 export function phoneNumberService(deps: PhoneNumberServiceDeps): PhoneNumberService {
   const { phoneNumbers } = deps;
   return {
-    listJson: (principal, request) => listPage(deps, principal, request, false),
-    listRows: (principal, request) => listPage(deps, principal, request, true),
+    listJson: (principal, request) => listPage(deps, principal, request, (query) => phoneNumbers.listPage(query)),
+    listRows: (principal, request, columns) => listPage(deps, principal, request, (query) => phoneNumbers.listPageRows(query, columns)),
 
     async getJson(principal, rawId) {
       const json = await phoneNumbers.findActiveJson(principal.projectId, numberId(rawId));
@@ -117,13 +117,12 @@ export function phoneNumberService(deps: PhoneNumberServiceDeps): PhoneNumberSer
  * a walk along the next links sees every number that exists throughout exactly once,
  * whatever is imported or released meanwhile, and each page costs one index range scan.
  */
-async function listPage<Full extends boolean>(
+async function listPage<Row extends { readonly id: string; readonly created_at: string }>(
   deps: PhoneNumberServiceDeps,
   principal: Principal,
   request: PageRequest,
-  full: Full,
-): Promise<Page<Full extends true ? PhoneNumberRow : ListedNumber>> {
-  type Row = Full extends true ? PhoneNumberRow : ListedNumber;
+  read: (query: ListPageQuery) => Promise<Row[]>,
+): Promise<Page<Row>> {
   const { pageSize, pageNumber: requestedPage } = request;
   // Each surface's schema already bounds both; this keeps the service safe on its own.
   if (!Number.isInteger(pageSize) || pageSize < 1 || pageSize > MAX_PAGE_SIZE) throw errors.badRequest();
@@ -150,7 +149,7 @@ async function listPage<Full extends boolean>(
   }
 
   const fetch = async (from: PageCursor | null) => {
-    const query = {
+    const query: ListPageQuery = {
       projectId: scope.projectId,
       nameContains: scope.filterName,
       numberContains: scope.filterNumber,
@@ -158,7 +157,7 @@ async function listPage<Full extends boolean>(
       // One extra row answers "is there more?" without a count.
       limit: pageSize + 1,
     };
-    return (full ? await deps.phoneNumbers.listPageRows(query) : await deps.phoneNumbers.listPage(query)) as Row[];
+    return read(query);
   };
 
   let rows = await fetch(cursor);

@@ -6,6 +6,7 @@ import { after, before, describe, test } from 'node:test';
 import type { AuditEvent } from '../../src/domain/audit.js';
 import { newPhoneNumberRow, numberRecord, type PhoneNumberRow } from '../../src/domain/phone-number-record.js';
 import { openStore, type Store } from '../../src/storage/store.js';
+import { COLUMNS } from '../../src/storage/phone-number-store.js';
 import { BACKEND, freshDatabase, type FreshDatabase } from '../helpers/backends.js';
 
 /**
@@ -163,8 +164,12 @@ for (const engine of ENGINES) {
       assert.deepEqual(next.map((r) => r.id), order.slice(3, 6).map((r) => r.id));
       const back = await store.phoneNumbers.listPage({ ...q, from: { direction: 'prev', createdAt: next[0]!.created_at, id: next[0]!.id }, limit: 3 });
       assert.deepEqual(back.map((r) => r.id), order.slice(0, 3).reverse().map((r) => r.id), 'going back: nearest first');
-      const whole = await store.phoneNumbers.listPageRows({ ...q, from: null, limit: 3 });
+      const whole = await store.phoneNumbers.listPageRows({ ...q, from: null, limit: 3 }, COLUMNS);
       assert.deepEqual(whole.map((r) => JSON.stringify(numberRecord(r))), top.map((r) => r.wire));
+      // Named columns come with the keyset's id and created_at, and nothing else.
+      const named = await store.phoneNumbers.listPageRows({ ...q, from: null, limit: 3 }, ['number', 'name']);
+      assert.deepEqual(named, order.slice(0, 3).map((r) => ({ id: r.id, created_at: r.created_at, number: r.number, name: r.name })));
+      await assert.rejects(store.phoneNumbers.listPageRows({ ...q, from: null, limit: 3 }, ['number; drop table phone_numbers' as 'number']), /no column/);
       const byName = await store.phoneNumbers.listPage({ ...q, nameContains: '0%_OFF\\', from: null, limit: 10 });
       assert.deepEqual(byName.map((r) => r.id), [rows[2]!.id], 'case-insensitive, % _ and \\ are literal');
       assert.deepEqual(await store.phoneNumbers.listPage({ ...q, nameContains: 'off%', from: null, limit: 10 }), [], 'a % in the filter is no wildcard');

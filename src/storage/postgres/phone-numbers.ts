@@ -33,9 +33,9 @@ export function postgresPhoneNumberStore(db: Kysely<Database>): PhoneNumberStore
       const { rows } = await db.executeQuery(listPageQuery('postgres', query));
       return withJson(rows, (id) => findActive(query.projectId, id));
     },
-    async listPageRows(query) {
+    async listPageRows(query, columns) {
       if (matchesNothing(query)) return [];
-      return (await db.executeQuery(listPageQuery('postgres', query, 'whole'))).rows as unknown as PhoneNumberRow[];
+      return (await db.executeQuery(listPageQuery('postgres', query, columns))).rows as never[];
     },
     async updateActive(projectId, id, request) {
       return db.transaction().execute(async (trx): Promise<UpdateOutcome> => {

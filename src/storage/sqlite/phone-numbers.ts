@@ -36,9 +36,9 @@ export function sqlitePhoneNumberStore(handle: SQLite.Database, writer: SqliteWr
       if (matchesNothing(query)) return [];
       return withJson(page(listPageQuery('sqlite', query)) as ListedNumber[], (id) => findActive(query.projectId, id));
     },
-    async listPageRows(query) {
+    async listPageRows(query, columns) {
       if (matchesNothing(query)) return [];
-      return page(listPageQuery('sqlite', query, 'whole')) as PhoneNumberRow[];
+      return page(listPageQuery('sqlite', query, columns)) as never[];
     },
     async updateActive(projectId, id, request) {
       return (await changeBatch.submit({ kind: 'update', projectId, id, request })) as UpdateOutcome;

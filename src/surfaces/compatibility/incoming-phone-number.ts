@@ -10,12 +10,43 @@ export interface PathStyle {
 
 export const accountPath = (style: PathStyle, accountSid: string) => `${style.prefix}/Accounts/${encodeURIComponent(accountSid)}`;
 
+/** The columns the Compatibility view is rendered from; a listing reads only these. */
+export const INCOMING_NUMBER_COLUMNS = [
+  'id',
+  'project_id',
+  'number',
+  'number_type',
+  'name',
+  'capabilities',
+  'country_code',
+  'created_at',
+  'updated_at',
+  'e911_address_id',
+  'e911_status',
+  'call_handler',
+  'call_request_url',
+  'call_request_method',
+  'call_fallback_url',
+  'call_fallback_method',
+  'call_status_callback_url',
+  'call_status_callback_method',
+  'call_laml_application_id',
+  'message_handler',
+  'message_request_url',
+  'message_request_method',
+  'message_fallback_url',
+  'message_fallback_method',
+  'message_laml_application_id',
+] as const satisfies readonly (keyof PhoneNumberRow)[];
+
+export type IncomingNumberRow = Pick<PhoneNumberRow, (typeof INCOMING_NUMBER_COLUMNS)[number]>;
+
 /**
  * The Compatibility view of a number: every field of the contract's IncomingPhoneNumber,
  * rendered from the same row Relay REST answers from, in the contract's field order. Fields
  * the inventory does not keep have the fixed values the contract gives them.
  */
-export function incomingPhoneNumber(row: PhoneNumberRow, style: PathStyle): Record<string, unknown> {
+export function incomingPhoneNumber(row: IncomingNumberRow, style: PathStyle): Record<string, unknown> {
   const voiceUrl = row.call_handler === 'laml_webhooks' ? row.call_request_url : null;
   const voiceApplication = row.call_handler === 'laml_application' ? row.call_laml_application_id : null;
   const smsUrl = row.message_handler === 'laml_webhooks' ? row.message_request_url : null;

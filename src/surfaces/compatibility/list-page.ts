@@ -1,7 +1,6 @@
-import type { PhoneNumberRow } from '../../domain/phone-number-record.js';
 import type { Page, PageLink, PageRequest } from '../../numbers/phone-number-service.js';
 import type { PageTokenScope } from '../../numbers/page-token.js';
-import { accountPath, incomingPhoneNumber, type PathStyle } from './incoming-phone-number.js';
+import { accountPath, type IncomingNumberRow, incomingPhoneNumber, type PathStyle } from './incoming-phone-number.js';
 import { DEFAULT_COMPAT_PAGE_SIZE, type ListQuery } from './schemas.js';
 
 /** The query (the schema's patterns already bound it) as the service's request. */
@@ -20,7 +19,7 @@ export function listRequest(query: ListQuery): PageRequest {
  * Node compatibility client joins them to its own base), on the prefix and suffix the request
  * used, so a client keeps talking the way it started.
  */
-export function listPageJson(page: Page<PhoneNumberRow>, style: PathStyle, accountSid: string): string {
+export function listPageJson(page: Page<IncomingNumberRow>, style: PathStyle, accountSid: string): string {
   const base = `${accountPath(style, accountSid)}/IncomingPhoneNumbers${style.suffix}`;
   const link = (l: PageLink) => pageUri(base, page.scope, l);
   return JSON.stringify({

@@ -10,7 +10,7 @@ import type { ImportService } from '../../numbers/import-service.js';
 import type { PhoneNumberService } from '../../numbers/phone-number-service.js';
 import { compatibilityErrorHandler, compatibilityNotFound } from './error-writer.js';
 import { type CompatibilityUpdate, toNumberChanges } from './field-mapping.js';
-import { incomingPhoneNumber, type PathStyle } from './incoming-phone-number.js';
+import { INCOMING_NUMBER_COLUMNS, incomingPhoneNumber, type PathStyle } from './incoming-phone-number.js';
 import { listPageJson, listRequest } from './list-page.js';
 import { compatibilityResponses, importResponses } from './responses.js';
 import {
@@ -129,7 +129,7 @@ export function compatibilitySurface(deps: CompatibilityDeps, prefix: string) {
           },
         },
         async (request, reply) => {
-          const page = await deps.phoneNumbers.listRows(request.principal, listRequest(request.query));
+          const page = await deps.phoneNumbers.listRows(request.principal, listRequest(request.query), INCOMING_NUMBER_COLUMNS);
           return sendJson(reply, listPageJson(page, style(suffix), request.params.AccountSid));
         },
       );
