@@ -4,7 +4,7 @@ import type { Logger } from 'pino';
 import type { App } from './http/app-type.js';
 import { createAuthenticator } from './auth/authenticator.js';
 import { relayErrorHandler, relayNotFound, sendRelayError } from './surfaces/relay-rest/error-writer.js';
-import { RELAY_REST_PREFIX, relayRestSurface } from './surfaces/relay-rest/plugin.js';
+import { RELAY_REST_ROOT, relayRestSurface } from './surfaces/relay-rest/plugin.js';
 import { sendCompatibilityError } from './surfaces/compatibility/error-writer.js';
 import { COMPATIBILITY_ALIAS_PREFIX, COMPATIBILITY_PREFIX, compatibilitySurface, isCompatibilityPath } from './surfaces/compatibility/plugin.js';
 import { errors } from './domain/errors.js';
@@ -19,6 +19,7 @@ import { ERROR_DETAIL_KEYWORD } from './http/validation-errors.js';
 import { COMPATIBILITY_DOCUMENT_PATH, collectRoutes } from './openapi/openapi-document.js';
 import { importService } from './numbers/import-service.js';
 import { phoneNumberService } from './numbers/phone-number-service.js';
+import { tokenService } from './tenancy/token-service.js';
 import type { Store } from './storage/store.js';
 import { newRowId } from './domain/uuid-v7.js';
 
@@ -137,8 +138,9 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   const guardDeps = { authenticator, rateLimiter };
   const importNumber = importService({ phoneNumbers: deps.store.phoneNumbers, clock, newId });
   const phoneNumbers = phoneNumberService({ phoneNumbers: deps.store.phoneNumbers, pageTokenKey: () => deps.store.pageTokenKeys.key(), clock });
-  const surfaceDeps = { ...guardDeps, readiness, importNumber, phoneNumbers };
-  await app.register(relayRestSurface(surfaceDeps), { prefix: RELAY_REST_PREFIX });
+  const tokens = tokenService({ store: deps.store.tenancy, clock, newId, changed: (tokenId) => authenticator.forget(tokenId) });
+  const surfaceDeps = { ...guardDeps, readiness, importNumber, phoneNumbers, tokens };
+  await app.register(relayRestSurface(surfaceDeps), { prefix: RELAY_REST_ROOT });
   for (const prefix of [COMPATIBILITY_PREFIX, COMPATIBILITY_ALIAS_PREFIX]) {
     await app.register(compatibilitySurface(surfaceDeps, prefix), { prefix });
   }

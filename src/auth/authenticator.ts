@@ -37,6 +37,8 @@ export interface Authenticator {
    * client's address only ever changes how a failure is answered.
    */
   authenticate(authorization: string | undefined, clientAddress?: string): Promise<Principal>;
+  /** Drops what this node remembers of a token whose credentials changed (revoked, rescoped): its next request is checked afresh. */
+  forget(tokenId: string): void;
 }
 
 export function createAuthenticator(store: TenancyStore, options: AuthenticatorOptions): Authenticator {
@@ -78,6 +80,9 @@ export function createAuthenticator(store: TenancyStore, options: AuthenticatorO
   }
 
   return {
+    forget(tokenId) {
+      for (const [header, { principal }] of cache) if (principal.tokenId === tokenId) cache.delete(header);
+    },
     async authenticate(authorization, clientAddress) {
       // No credentials at all is not a guess: plain 401, never counted against the address.
       if (authorization === undefined) throw errors.unauthorized();

@@ -4,7 +4,10 @@ import { generateSecret, hashSecret } from '../auth/token-secret.js';
 import type { Config } from '../config/config.js';
 import { formatRateLimitSpec, parseRateLimitSpec, RateLimitSpecError } from '../limits/rate-limit-spec.js';
 import { openStore, type Store } from '../storage/store.js';
-import { createProject, createSpace, issueToken, type TenancyDeps } from '../tenancy/tenancy-service.js';
+import { NumberspaceError } from '../domain/errors.js';
+import { OPERATOR } from '../storage/tenancy-store.js';
+import { createProject, createSpace, type TenancyDeps } from '../tenancy/tenancy-service.js';
+import { tokenService } from '../tenancy/token-service.js';
 import { type Io, UsageError, onOff, printTable } from './io.js';
 
 async function withStore<T>(config: Config, fn: (store: Store, deps: TenancyDeps) => Promise<T>): Promise<T> {
@@ -169,7 +172,8 @@ export async function tokensCommand(config: Config, io: Io, [action, ...rest]: s
         } catch (err) {
           throw new UsageError((err as Error).message);
         }
-        const { token, secret } = await issueToken(deps, (await project()).id, (values.name as string | undefined) ?? 'token', scopes);
+        const projectId = (await project()).id;
+        const { token, secret } = await asUsage(tokenService(deps).create(projectId, { name: (values.name as string | undefined) ?? 'token', permissions: scopes }, OPERATOR(projectId)));
         printTable(io, [{ ...tokenRow(token), secret }], json);
         if (!json) io.err('The secret is shown only this once; numberspace stores only its hash.');
         return 0;
@@ -179,7 +183,10 @@ export async function tokensCommand(config: Config, io: Io, [action, ...rest]: s
         return 0;
       case 'revoke': {
         const id = required(positionals[0], 'a token id');
-        if (!(await store.tenancy.revokeToken(id, new Date().toISOString(), { tokenId: null, requestId: null, surface: 'cli' }))) {
+        try {
+          await tokenService(deps).delete(undefined, id, { tokenId: null, requestId: null, surface: 'cli' });
+        } catch (err) {
+          if (!(err instanceof NumberspaceError) || err.kind !== 'not_found') throw err;
           io.err(`no active token "${id}"`);
           return 1;
         }
@@ -204,6 +211,16 @@ export async function tokensCommand(config: Config, io: Io, [action, ...rest]: s
         throw new UsageError('tokens takes create, list, rotate or revoke');
     }
   });
+}
+
+/** The service's refusals (a blank name, say) are the operator's usage errors. */
+async function asUsage<T>(work: Promise<T>): Promise<T> {
+  try {
+    return await work;
+  } catch (err) {
+    if (err instanceof NumberspaceError && err.kind === 'invalid') throw new UsageError(err.message);
+    throw err;
+  }
 }
 
 const tokenRow = (t: { id: string; projectId: string; name: string; scopes: readonly string[]; createdAt: string; revokedAt: string | null }) => ({

@@ -40,6 +40,8 @@ export type ProblemCode =
 export interface Problem {
   readonly code: ProblemCode;
   readonly detail: string;
+  /** The request attribute at fault (`name`, `permissions[1]`), where one is. */
+  readonly attribute?: string;
 }
 
 export class NumberspaceError extends Error {
@@ -55,8 +57,8 @@ export class NumberspaceError extends Error {
   }
 }
 
-export function problem(code: ProblemCode, detail: string): Problem {
-  return { code, detail };
+export function problem(code: ProblemCode, detail: string, attribute?: string): Problem {
+  return attribute === undefined ? { code, detail } : { code, detail, attribute };
 }
 
 const bare = (kind: ErrorKind) => () => new NumberspaceError(kind);

@@ -50,40 +50,42 @@ function toProblem(e: SchemaError): Problem {
   const p = e.params;
   switch (e.keyword) {
     case 'required':
-      return problem('missing_attribute', `${prefix(attr)}${String(p.missingProperty)} is required`);
+      return problem('missing_attribute', `${prefix(attr)}${String(p.missingProperty)} is required`, `${prefix(attr)}${String(p.missingProperty)}`);
     case 'additionalProperties':
-      return problem('unknown_attribute', `${prefix(attr)}${String(p.additionalProperty)} is not a known attribute`);
+      return problem('unknown_attribute', `${prefix(attr)}${String(p.additionalProperty)} is not a known attribute`, `${prefix(attr)}${String(p.additionalProperty)}`);
     case 'type':
       return attr === 'body'
         ? problem('invalid_body', 'The request body must be a JSON object')
-        : problem('invalid_type', `${attr} must be ${article(String(p.type))}`);
+        : problem('invalid_type', `${attr} must be ${article(String(p.type))}`, attr);
     case 'enum':
       return problem(
         'invalid_value',
         `${attr} must be one of: ${(p.allowedValues as unknown[]).filter((v) => v !== null).join(', ')}`,
+        attr,
       );
     case 'const':
-      return problem('invalid_value', `${attr} must be ${JSON.stringify(p.allowedValue)}`);
+      return problem('invalid_value', `${attr} must be ${JSON.stringify(p.allowedValue)}`, attr);
     case 'minLength':
-      return problem('invalid_length', `${attr} must be at least ${String(p.limit)} characters long`);
+      return problem('invalid_length', `${attr} must be at least ${String(p.limit)} characters long`, attr);
     case 'maxLength':
-      return problem('invalid_length', `${attr} must be at most ${String(p.limit)} characters long`);
+      return problem('invalid_length', `${attr} must be at most ${String(p.limit)} characters long`, attr);
     case 'minItems':
       return Number(p.limit) === 1
-        ? problem('empty_list', `${attr} must not be empty`)
-        : problem('invalid_length', `${attr} must have at least ${String(p.limit)} items`);
+        ? problem('empty_list', `${attr} must not be empty`, attr)
+        : problem('invalid_length', `${attr} must have at least ${String(p.limit)} items`, attr);
     case 'maxItems':
-      return problem('invalid_length', `${attr} must have at most ${String(p.limit)} items`);
+      return problem('invalid_length', `${attr} must have at most ${String(p.limit)} items`, attr);
     case 'pattern':
     case 'format': {
       const hint = e.parentSchema?.[ERROR_DETAIL_KEYWORD];
       return problem(
         'invalid_format',
         typeof hint === 'string' ? `${attr} ${hint}` : `${attr} is not a valid ${String(p.format ?? 'value')}`,
+        attr,
       );
     }
     default:
-      return problem('invalid_value', `${attr} is invalid`);
+      return problem('invalid_value', `${attr} is invalid`, attr);
   }
 }
 

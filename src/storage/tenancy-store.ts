@@ -32,6 +32,11 @@ export interface TokenRecord {
   readonly revokedAt: string | null;
 }
 
+export interface TokenChange {
+  readonly name?: string;
+  readonly scopes?: readonly Scope[];
+}
+
 /** What authentication learns from a secret: enough to authorise without another query. */
 export interface Credential {
   readonly tokenId: string;
@@ -60,8 +65,16 @@ export interface TenancyStore {
   /** Creates the token and records it in the audit trail, in one transaction. */
   createToken(token: TokenRecord, secretHash: string, actor: Actor): Promise<void>;
   listTokens(projectId: string): Promise<TokenRecord[]>;
-  /** Revokes and records it, in one transaction. Returns false when no active token has that id. */
-  revokeToken(tokenId: string, at: string, actor: Omit<Actor, 'projectId'>): Promise<boolean>;
+  /**
+   * Changes an active token's name and/or scopes and records it (the changed values), in one
+   * transaction. Undefined when no active token has that id in that project.
+   */
+  updateToken(projectId: string, tokenId: string, change: TokenChange, at: string, actor: Actor): Promise<TokenRecord | undefined>;
+  /**
+   * Revokes and records it, in one transaction. Returns false when no active token has that
+   * id (in `inProject`, when given: an API caller reaches only its own project's tokens).
+   */
+  revokeToken(tokenId: string, at: string, actor: Omit<Actor, 'projectId'>, inProject?: string): Promise<boolean>;
   /**
    * Gives an active token a new secret (same id, name and scopes) and records it, in one
    * transaction; the old secret stops working. False when no active token has that id.

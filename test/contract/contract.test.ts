@@ -100,6 +100,10 @@ describe("responses match SignalWire's contract", () => {
       'compat list_incoming_phone_numbers 200', 'compat list_incoming_phone_numbers 400', 'compat retrieve_incoming_phone_number 200',
       'compat retrieve_incoming_phone_number 404', 'compat update_incoming_phone_number 200', 'compat update_incoming_phone_number 422',
       'compat delete_incoming_phone_number 204', 'compat delete_incoming_phone_number 404', 'compat create_incoming_phone_number 422',
+      'relay create_token 200', 'relay create_token 401', 'relay create_token 422', 'relay update_token 200', 'relay update_token 404',
+      'relay update_token 422', 'relay delete_token 204', 'relay delete_token 404',
+      'compat create_token 200', 'compat create_token 401', 'compat create_token 422', 'compat update_token 200', 'compat update_token 401',
+      'compat update_token 404', 'compat update_token 422', 'compat delete_token 204', 'compat delete_token 404',
     ];
     for (const e of expected) assert.ok(covered.has(e), `no ${e} response was seen`);
   });

@@ -49,6 +49,15 @@ describe('GET /openapi.json', () => {
     // The 403 this operation adds to the contract is documented with its body shape.
     assert.deepEqual(op.responses['403'].content['application/json'].schema.required, ['errors']);
   });
+
+  test('documents the Project Tokens API with the contract operation ids', () => {
+    assert.equal(doc.paths['/api/project/tokens'].post.operationId, 'create_token');
+    assert.equal(doc.paths['/api/project/tokens/{token_id}'].patch.operationId, 'update_token');
+    assert.equal(doc.paths['/api/project/tokens/{token_id}'].delete.operationId, 'delete_token');
+    const items = doc.paths['/api/project/tokens'].post.responses['422'].content['application/json'].schema.properties.errors.items;
+    assert.deepEqual(Object.keys(items.properties), ['type', 'code', 'message', 'attribute', 'url']);
+    assert.deepEqual(doc.paths['/api/project/tokens'].post.requestBody.content['application/json'].schema.properties.permissions.items.enum.length, 11);
+  });
 });
 
 describe('GET /openapi/compatibility.json', () => {
@@ -72,12 +81,26 @@ describe('GET /openapi/compatibility.json', () => {
     const ops = Object.entries<any>(doc.paths).flatMap(([path, methods]) => Object.entries<any>(methods).map(([m, op]) => `${m.toUpperCase()} ${path} ${op.operationId}`));
     assert.deepEqual(ops.sort(), [
       'DELETE /api/laml/2010-04-01/Accounts/{AccountSid}/IncomingPhoneNumbers/{Sid} delete_incoming_phone_number',
+      'DELETE /api/laml/2010-04-01/Accounts/{AccountSid}/tokens/{token_id} delete_token',
       'GET /api/laml/2010-04-01/Accounts/{AccountSid}/IncomingPhoneNumbers list_incoming_phone_numbers',
       'GET /api/laml/2010-04-01/Accounts/{AccountSid}/IncomingPhoneNumbers/{Sid} retrieve_incoming_phone_number',
+      'PATCH /api/laml/2010-04-01/Accounts/{AccountSid}/tokens/{token_id} update_token',
       'POST /api/laml/2010-04-01/Accounts/{AccountSid}/ImportedPhoneNumbers create_imported_phone_number',
       'POST /api/laml/2010-04-01/Accounts/{AccountSid}/IncomingPhoneNumbers create_incoming_phone_number',
       'POST /api/laml/2010-04-01/Accounts/{AccountSid}/IncomingPhoneNumbers/{Sid} update_incoming_phone_number',
+      'POST /api/laml/2010-04-01/Accounts/{AccountSid}/tokens create_token',
     ]);
+  });
+
+  test('the token operations: form and JSON bodies, the flat token 422, and a real create answer validates', async () => {
+    const op = doc.paths['/api/laml/2010-04-01/Accounts/{AccountSid}/tokens'].post;
+    assert.deepEqual(Object.keys(op.requestBody.content), ['application/x-www-form-urlencoded', 'application/json']);
+    assert.deepEqual(Object.keys(op.responses['422'].content['application/json'].schema.properties), ['type', 'code', 'message', 'attribute', 'url']);
+    const ajv = new Ajv2020.default({ strict: false, allErrors: true });
+    addFormats.default(ajv);
+    const created = await server.request('POST', `/api/laml/2010-04-01/Accounts/${server.tenant.projectId}/tokens`, { body: { name: 'doc', permissions: ['numbers'] } });
+    assert.equal(created.status, 200, created.text);
+    assert.ok(ajv.compile(op.responses['200'].content['application/json'].schema)(created.body));
   });
 
   test('bodies are declared form-encoded and JSON; the import 422 is the string-code variant; a real answer validates', async () => {

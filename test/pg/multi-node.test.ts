@@ -133,6 +133,38 @@ describe('several nodes over one PostgreSQL database', () => {
     for (const ms of refusedAfter) assert.ok(ms <= AUTH_TTL_MS + 500, `refused after ${ms} ms`);
   });
 
+  test(`a token deleted through the API is refused at once by the node that deleted it, by the others within ${AUTH_TTL_MS} ms`, async () => {
+    const [a, ...others] = nodes as [Node, ...Node[]];
+    const created = await fetch(`${a.url}/api/project/tokens`, {
+      method: 'POST',
+      headers: { authorization: auth, 'content-type': 'application/json' },
+      body: JSON.stringify({ name: 'short-lived', permissions: ['numbers', 'management'] }),
+    });
+    assert.equal(created.status, 200);
+    const issued = (await created.json()) as { id: string; token: string };
+    const doomed = basic(projectId, issued.token);
+    // Used, and so cached, on every node, the deleting one included.
+    for (const n of nodes) assert.equal((await fetch(`${n.url}${NUMBERS}`, { headers: { authorization: doomed } })).status, 200);
+
+    // The token deletes itself: allowed, and the request that does so completes.
+    const deleted = await fetch(`${a.url}/api/project/tokens/${issued.id}`, { method: 'DELETE', headers: { authorization: doomed } });
+    assert.equal(deleted.status, 204);
+    const deletedAt = Date.now();
+    assert.equal((await fetch(`${a.url}${NUMBERS}`, { headers: { authorization: doomed } })).status, 401, 'the deleting node forgets it at once');
+    const refusedAfter = await Promise.all(
+      others.map(async (n) => {
+        for (;;) {
+          const res = await fetch(`${n.url}${NUMBERS}`, { headers: { authorization: doomed } });
+          if (res.status === 401) return Date.now() - deletedAt;
+          assert.equal(res.status, 200);
+          if (Date.now() - deletedAt > 10_000) return Infinity;
+          await new Promise((r) => setTimeout(r, 25));
+        }
+      }),
+    );
+    for (const ms of refusedAfter) assert.ok(ms <= AUTH_TTL_MS + 500, `refused after ${ms} ms`);
+  });
+
   test('killing PostgreSQL connections mid-load loses no acknowledged import, answers no 500, and the nodes recover', async () => {
     const acknowledged: string[] = [];
     const statuses = new Map<number, number>();

@@ -22,15 +22,12 @@ export function kyselyTenancyStore(db: Kysely<Database>): TenancyStore {
     action: 'token.rotated' | 'token.revoked',
     at: string,
     actor: Omit<Actor, 'projectId'>,
+    inProject?: string,
   ) =>
     db.transaction().execute(async (trx) => {
-      const changed = await trx
-        .updateTable('api_tokens')
-        .set(change)
-        .where('id', '=', tokenId)
-        .where('revoked_at', 'is', null)
-        .returning(['project_id', 'name'])
-        .executeTakeFirst();
+      let update = trx.updateTable('api_tokens').set(change).where('id', '=', tokenId).where('revoked_at', 'is', null);
+      if (inProject !== undefined) update = update.where('project_id', '=', inProject);
+      const changed = await update.returning(['project_id', 'name']).executeTakeFirst();
       if (changed === undefined) return false;
       await trx
         .insertInto('audit_events')
@@ -132,7 +129,29 @@ export function kyselyTenancyStore(db: Kysely<Database>): TenancyStore {
       }));
     },
     rotateToken: (tokenId, secretHash, at, actor) => changeActiveToken(tokenId, { secret_hash: secretHash }, 'token.rotated', at, actor),
-    revokeToken: (tokenId, at, actor) => changeActiveToken(tokenId, { revoked_at: at }, 'token.revoked', at, actor),
+    revokeToken: (tokenId, at, actor, inProject) => changeActiveToken(tokenId, { revoked_at: at }, 'token.revoked', at, actor, inProject),
+    updateToken: (projectId, tokenId, change, at, actor) =>
+      db.transaction().execute(async (trx) => {
+        const values = {
+          ...(change.name === undefined ? {} : { name: change.name }),
+          ...(change.scopes === undefined ? {} : { scopes: change.scopes.join(',') }),
+        };
+        // An empty change still has to find the token (and is recorded as the no-op it was).
+        const row = await trx
+          .updateTable('api_tokens')
+          .set(Object.keys(values).length === 0 ? { id: tokenId } : values)
+          .where('id', '=', tokenId)
+          .where('project_id', '=', projectId)
+          .where('revoked_at', 'is', null)
+          .returning(['id', 'project_id', 'name', 'scopes', 'created_at', 'revoked_at'])
+          .executeTakeFirst();
+        if (row === undefined) return undefined;
+        await trx
+          .insertInto('audit_events')
+          .values(auditEvent(actor, at, 'token.updated', tokenId, { ...(change.name === undefined ? {} : { name: change.name }), ...(change.scopes === undefined ? {} : { scopes: change.scopes }) }))
+          .execute();
+        return { id: row.id, projectId: row.project_id, name: row.name, scopes: splitScopes(row.scopes), createdAt: row.created_at, revokedAt: row.revoked_at };
+      }),
     async findCredential(secretHash) {
       const row = await db
         .selectFrom('api_tokens as t')

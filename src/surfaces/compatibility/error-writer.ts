@@ -1,6 +1,7 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { type ErrorKind, errors, type NumberspaceError } from '../../domain/errors.js';
 import { asNumberspaceError, RETRY_AFTER_SECONDS } from '../../http/failures.js';
+import { TOKEN_ERROR_URL } from '../../http/token-errors.js';
 import { inCompatibilityTerms } from './field-mapping.js';
 
 /**
@@ -37,13 +38,25 @@ declare module 'fastify' {
   }
 }
 
-export function sendCompatibilityError(reply: FastifyReply, e: NumberspaceError, stringCodes = false): FastifyReply {
+/**
+ * The token routes' 422: the contract's flat CompatibilityTokenValidationError, one object.
+ * It has room for one attribute: the first problem's; the message carries every problem.
+ */
+function tokenValidationError(e: NumberspaceError, message: string) {
+  const first = e.problems[0];
+  // A problem with the body as a whole (not an object at all) names the body.
+  return { type: 'validation_error', code: first?.code ?? 'invalid_value', message, attribute: first?.attribute ?? 'body', url: TOKEN_ERROR_URL };
+}
+
+export function sendCompatibilityError(reply: FastifyReply, e: NumberspaceError, stringCodes = false, tokenErrors = false): FastifyReply {
   const { status, code, message } = COMPATIBILITY_ERRORS[e.kind];
   if (status === 401) reply.header('www-authenticate', 'Basic realm="numberspace"');
   if (status === 503) reply.header('retry-after', String(RETRY_AFTER_SECONDS));
   else if (e.retryAfterSeconds !== undefined) reply.header('retry-after', String(e.retryAfterSeconds));
   reply.code(status).type('application/json; charset=utf-8');
-  const said = e.problems.length === 0 ? message : e.problems.map((p) => inCompatibilityTerms(p.detail)).join('; ');
+  // Token bodies keep lower-case names on this surface too: their problems need no translation.
+  const said = e.problems.length === 0 ? message : e.problems.map((p) => (tokenErrors ? p.detail : inCompatibilityTerms(p.detail))).join('; ');
+  if (tokenErrors && status === 422) return reply.send(tokenValidationError(e, said));
   if (stringCodes && status === 422) {
     return reply.send({ code: e.problems[0]?.code ?? 'invalid_value', message: said, more_info: IMPORT_MORE_INFO, status });
   }
@@ -54,7 +67,8 @@ export function compatibilityErrorHandler(err: FastifyError, request: FastifyReq
   const e = asNumberspaceError(err);
   if (e.kind === 'unavailable') request.log.warn({ err }, 'database unavailable');
   else if (e.kind === 'internal') request.log.error({ err }, 'request failed');
-  return sendCompatibilityError(reply, e, request.routeOptions.config?.stringCodes === true);
+  const config = request.routeOptions.config;
+  return sendCompatibilityError(reply, e, config?.stringCodes === true, config?.tokenErrors === true);
 }
 
 export const compatibilityNotFound = (_request: FastifyRequest, reply: FastifyReply): FastifyReply => sendCompatibilityError(reply, errors.notFound());

@@ -8,10 +8,13 @@ import { type Readiness, refuseUntilReady } from '../../http/readiness.js';
 import { sendJson } from '../../http/send-json.js';
 import type { ImportService } from '../../numbers/import-service.js';
 import type { PhoneNumberService } from '../../numbers/phone-number-service.js';
+import type { TokenService } from '../../tenancy/token-service.js';
 import { compatibilityErrorHandler, compatibilityNotFound } from './error-writer.js';
 import { type CompatibilityUpdate, toNumberChanges } from './field-mapping.js';
 import { INCOMING_NUMBER_COLUMNS, incomingPhoneNumber, type PathStyle } from './incoming-phone-number.js';
 import { listPageJson, listRequest } from './list-page.js';
+import { listsFromForm, ownAccount, splitSid } from './route-kit.js';
+import { tokenRoutes } from './token-routes.js';
 import { compatibilityResponses, importResponses } from './responses.js';
 import {
   AccountParams,
@@ -36,6 +39,7 @@ export function isCompatibilityPath(url: string): boolean {
 export interface CompatibilityDeps extends GuardDeps {
   readonly importNumber: ImportService;
   readonly phoneNumbers: PhoneNumberService;
+  readonly tokens: TokenService;
   readonly readiness: Readiness;
 }
 
@@ -154,6 +158,8 @@ export function compatibilitySurface(deps: CompatibilityDeps, prefix: string) {
       );
     });
 
+    tokenRoutes(app, deps, { documented, metricsPrefix: COMPATIBILITY_PREFIX, twice });
+
     const number = '/Accounts/:AccountSid/IncomingPhoneNumbers/:Sid';
     const one = { onRequest: [numbers, ownAccount], config: { documented, metricsRoute: `${COMPATIBILITY_PREFIX}${number}` } };
     app.get(
@@ -218,33 +224,6 @@ export function compatibilitySurface(deps: CompatibilityDeps, prefix: string) {
         return reply.code(204).send();
       },
     );
-  };
-}
-
-/**
- * A path naming another account reveals nothing about it: not found, like an unknown number
- * of one's own. Runs after the guard, so credentials are checked first.
- */
-const ownAccount: onRequestAsyncHookHandler = async (request) => {
-  const { AccountSid } = request.params as { AccountSid: string };
-  if (AccountSid.toLowerCase() !== request.principal.projectId) throw errors.notFound();
-};
-
-/** `<sid>.json` is the same resource as `<sid>`. */
-function splitSid(raw: string): { sid: string; suffix: string } {
-  return raw.endsWith('.json') ? { sid: raw.slice(0, -5), suffix: '.json' } : { sid: raw, suffix: '' };
-}
-
-/**
- * A form carries one value as a plain string and several as an array; for a list parameter
- * both mean a list. JSON bodies must send an array.
- */
-function listsFromForm(names: readonly string[]): onRequestAsyncHookHandler {
-  return async (request) => {
-    if (!request.headers['content-type']?.startsWith('application/x-www-form-urlencoded')) return;
-    const body = request.body as Record<string, unknown> | undefined;
-    if (body === undefined || body === null) return;
-    for (const name of names) if (typeof body[name] === 'string') body[name] = [body[name]];
   };
 }
 

@@ -8,18 +8,23 @@ import type { PhoneNumberService } from '../../numbers/phone-number-service.js';
 import { relayErrorHandler, relayNotFound } from './error-writer.js';
 import { importRoutes } from './import-routes.js';
 import { phoneNumberRoutes } from './phone-number-routes.js';
+import { tokenRoutes } from './token-routes.js';
+import type { TokenService } from '../../tenancy/token-service.js';
 
-export const RELAY_REST_PREFIX = '/api/relay/rest';
+/** Where the surface is registered; its numbers live under /relay/rest, its tokens under /project. */
+export const RELAY_REST_ROOT = '/api';
 
 export interface RelayRestDeps extends GuardDeps {
   readonly importNumber: ImportService;
   readonly phoneNumbers: PhoneNumberService;
+  readonly tokens: TokenService;
   readonly readiness: Readiness;
 }
 
 /**
- * SignalWire's Relay REST surface, registered under RELAY_REST_PREFIX as an encapsulated
- * plugin: JSON bodies only, its own error bodies and its own not-found answer.
+ * SignalWire's Relay REST surface, registered under RELAY_REST_ROOT as an encapsulated
+ * plugin: JSON bodies only, its own error bodies and its own not-found answer, for the
+ * numbers (/api/relay/rest) and the Project Tokens API (/api/project) alike.
  */
 export function relayRestSurface(deps: RelayRestDeps) {
   return async (app: App): Promise<void> => {
@@ -36,7 +41,13 @@ export function relayRestSurface(deps: RelayRestDeps) {
     app.addHook('onRequest', refuseUntilReady(deps.readiness));
     app.setErrorHandler(relayErrorHandler);
     app.setNotFoundHandler(relayNotFound);
-    importRoutes(app, deps);
-    phoneNumberRoutes(app, deps);
+    await app.register(
+      async (numbers: App) => {
+        importRoutes(numbers, deps);
+        phoneNumberRoutes(numbers, deps);
+      },
+      { prefix: '/relay/rest' },
+    );
+    await app.register(async (project: App) => tokenRoutes(project, deps), { prefix: '/project' });
   };
 }
