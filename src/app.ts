@@ -20,6 +20,7 @@ import { COMPATIBILITY_DOCUMENT_PATH, collectRoutes } from './openapi/openapi-do
 import { importService } from './numbers/import-service.js';
 import { phoneNumberService } from './numbers/phone-number-service.js';
 import { tokenService } from './tenancy/token-service.js';
+import { idempotency } from './http/idempotency.js';
 import type { Store } from './storage/store.js';
 import { newRowId } from './domain/uuid-v7.js';
 
@@ -139,7 +140,10 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   const importNumber = importService({ phoneNumbers: deps.store.phoneNumbers, clock, newId });
   const phoneNumbers = phoneNumberService({ phoneNumbers: deps.store.phoneNumbers, pageTokenKey: () => deps.store.pageTokenKeys.key(), clock });
   const tokens = tokenService({ store: deps.store.tenancy, clock, newId, changed: (tokenId) => authenticator.forget(tokenId) });
-  const surfaceDeps = { ...guardDeps, readiness, importNumber, phoneNumbers, tokens };
+  const keys = idempotency({ store: deps.store.idempotency, clock });
+  const stopPurging = keys.startPurging(deps.logger as FastifyBaseLogger);
+  app.addHook('onClose', async () => stopPurging());
+  const surfaceDeps = { ...guardDeps, readiness, importNumber, phoneNumbers, tokens, idempotency: keys };
   await app.register(relayRestSurface(surfaceDeps), { prefix: RELAY_REST_ROOT });
   for (const prefix of [COMPATIBILITY_PREFIX, COMPATIBILITY_ALIAS_PREFIX]) {
     await app.register(compatibilitySurface(surfaceDeps, prefix), { prefix });

@@ -11,6 +11,7 @@ export type ErrorKind =
   | 'forbidden'
   | 'not_found'
   | 'method_not_allowed'
+  | 'conflict'
   | 'payload_too_large'
   | 'unsupported_media_type'
   | 'invalid'
@@ -34,7 +35,8 @@ export type ProblemCode =
   | 'quota_exceeded'
   | 'missing_scope'
   | 'partner_api_disabled'
-  | 'not_served';
+  | 'not_served'
+  | 'idempotency_key_reused';
 
 /** One thing wrong with a request: what kind of fault, and a sentence naming the attribute. */
 export interface Problem {
@@ -68,6 +70,8 @@ export const errors = {
   unauthorized: bare('unauthorized'),
   notFound: bare('not_found'),
   methodNotAllowed: bare('method_not_allowed'),
+  /** A request with the same Idempotency-Key is still being processed. */
+  conflict: bare('conflict'),
   payloadTooLarge: bare('payload_too_large'),
   unsupportedMediaType: bare('unsupported_media_type'),
   internal: bare('internal'),
@@ -80,6 +84,11 @@ export const errors = {
   quotaExceeded: (quota: number) =>
     new NumberspaceError('invalid', [
       problem('quota_exceeded', `This project has reached its quota of ${quota} active ${quota === 1 ? 'number' : 'numbers'}`),
+    ]),
+  /** The Idempotency-Key already answered a request with another body. */
+  keyReused: () =>
+    new NumberspaceError('invalid', [
+      problem('idempotency_key_reused', 'This Idempotency-Key was already used for a different request; use a new key for a new request', 'Idempotency-Key'),
     ]),
   /** The operation exists in the contract but numberspace does not serve it. */
   notServed: (detail: string) => new NumberspaceError('invalid', [problem('not_served', detail)]),

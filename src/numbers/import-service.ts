@@ -3,6 +3,7 @@ import type { Principal } from '../auth/authenticator.js';
 import { type Capability, capabilitiesToMask, maskToCapabilities } from '../domain/capabilities.js';
 import { errors, problem } from '../domain/errors.js';
 import { canonicalNumber, numberFacts, type RequestedNumberType, requestedToWireType } from '../domain/phone-number.js';
+import type { IdempotentAnswer } from '../storage/idempotency-store.js';
 import type { PhoneNumberStore } from '../storage/phone-number-store.js';
 import { newPhoneNumberRow, type PhoneNumberRow } from '../domain/phone-number-record.js';
 
@@ -24,8 +25,12 @@ export interface ImportRequest {
   readonly capabilities?: readonly Capability[];
 }
 
-/** Resolves the created number's row. */
-export type ImportService = (principal: Principal, request: ImportRequest, origin: Origin) => Promise<PhoneNumberRow>;
+/**
+ * Resolves the created number's row. With `answerFor` (a request with an Idempotency-Key), the
+ * answer it makes of the row is written in the import's transaction; a key already taken
+ * meanwhile is a conflict, and nothing is imported.
+ */
+export type ImportService = (principal: Principal, request: ImportRequest, origin: Origin, answerFor?: (row: PhoneNumberRow) => IdempotentAnswer) => Promise<PhoneNumberRow>;
 
 /**
  * Imports a number hosted elsewhere into the caller's project. The body has already passed
@@ -34,7 +39,7 @@ export type ImportService = (principal: Principal, request: ImportRequest, origi
  * project must have room under its number quota, if it has one.
  */
 export function importService(deps: ImportServiceDeps): ImportService {
-  return async (principal, request, origin) => {
+  return async (principal, request, origin, answerFor) => {
     const number = canonicalNumber(request.number);
     const facts = numberFacts(number);
     const numberType = requestedToWireType(request.number_type);
@@ -64,7 +69,8 @@ export function importService(deps: ImportServiceDeps): ImportService {
     });
     // The unique index decides races: exactly one concurrent import of a number wins. The
     // quota is checked inside the same write, so concurrent imports never overshoot it.
-    const outcome = await deps.phoneNumbers.insert(row, audit, principal.numberQuota);
+    const outcome = await deps.phoneNumbers.insert(row, audit, principal.numberQuota, answerFor?.(row));
+    if (outcome === 'key_taken') throw errors.conflict();
     if (outcome === 'taken') throw errors.numberTaken();
     if (outcome === 'over_quota') throw errors.quotaExceeded(principal.numberQuota!);
     return row;

@@ -59,10 +59,10 @@ function buildDocument(routes: readonly CollectedRoute[], about: { title: string
   const paths: Record<string, Record<string, unknown>> = {};
   for (const { method, url, schema } of routes) {
     const path = url.replace(/:([A-Za-z_]+)/g, '{$1}');
-    const { body, querystring, params, response, operationId, summary, description, tags, consumes, ...rest } = schema;
+    const { body, querystring, params, headers, response, operationId, summary, description, tags, consumes, ...rest } = schema;
     void rest;
     const operation: Record<string, unknown> = { operationId, summary, description, tags };
-    const parameters = [...toParameters(params, 'path'), ...toParameters(querystring, 'query')];
+    const parameters = [...toParameters(params, 'path'), ...toParameters(querystring, 'query'), ...toParameters(headers, 'header')];
     if (parameters.length > 0) operation.parameters = parameters;
     if (body !== undefined) {
       const types = (consumes as string[] | undefined) ?? ['application/json'];
@@ -91,7 +91,7 @@ function buildDocument(routes: readonly CollectedRoute[], about: { title: string
   };
 }
 
-function toParameters(schema: unknown, where: 'path' | 'query'): Record<string, unknown>[] {
+function toParameters(schema: unknown, where: 'path' | 'query' | 'header'): Record<string, unknown>[] {
   if (schema === undefined) return [];
   const s = plain(schema) as { properties?: Record<string, Record<string, unknown>>; required?: string[] };
   return Object.entries(s.properties ?? {}).map(([name, prop]) => {

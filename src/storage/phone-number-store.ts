@@ -2,6 +2,7 @@ import type { Actor, AuditEvent } from '../domain/audit.js';
 import type { Problem } from '../domain/errors.js';
 import { newPhoneNumberRow, type PhoneNumberRow, recordJson } from '../domain/phone-number-record.js';
 import type { UpdateRequest } from '../domain/phone-number-update.js';
+import type { IdempotentAnswer } from './idempotency-store.js';
 
 /**
  * The phone-number inventory as every engine keeps it. The rules are the same on each (see
@@ -14,14 +15,23 @@ import type { UpdateRequest } from '../domain/phone-number-update.js';
  * the same statement as the columns it is made of; see withRecordJson for why it cannot go stale.
  */
 
-/** 'over_quota': the project already holds its quota of active numbers; nothing was written. */
-export type InsertOutcome = 'inserted' | 'taken' | 'over_quota';
+/**
+ * 'over_quota': the project already holds its quota of active numbers; 'key_taken': the
+ * import's idempotency key already has an answer (or another node is writing one). Nothing
+ * was written for either.
+ */
+export type InsertOutcome = 'inserted' | 'taken' | 'over_quota' | 'key_taken';
 
-/** An import: the row, its audit record and the project's quota (null: none). */
+/**
+ * An import: the row, its audit record, the project's quota (null: none) and, for a request
+ * with an Idempotency-Key, the answer to keep with it (null: none). The number, its audit
+ * record and the answer commit together or not at all.
+ */
 export interface ImportItem {
   readonly row: PhoneNumberRow;
   readonly audit: AuditEvent;
   readonly quota: number | null;
+  readonly answer: IdempotentAnswer | null;
 }
 
 export type ChangeItem =
@@ -76,7 +86,7 @@ export interface PhoneNumberStore {
    * numbers, decided inside the same write so concurrent imports never overshoot it; null
    * costs nothing.
    */
-  insert(row: PhoneNumberRow, audit: AuditEvent, numberQuota: number | null): Promise<InsertOutcome>;
+  insert(row: PhoneNumberRow, audit: AuditEvent, numberQuota: number | null, answer?: IdempotentAnswer): Promise<InsertOutcome>;
   findActive(projectId: string, id: string): Promise<PhoneNumberRow | undefined>;
   /** An active number's record JSON, the exact text a Relay get answers; undefined as for findActive. */
   findActiveJson(projectId: string, id: string): Promise<string | undefined>;

@@ -13,6 +13,17 @@ export interface Database {
   phone_numbers: PhoneNumberRow;
   server_secrets: ServerSecretsTable;
   audit_events: AuditEvent;
+  idempotency_keys: IdempotencyKeysTable;
+}
+
+export interface IdempotencyKeysTable {
+  project_id: string;
+  operation: string;
+  key: string;
+  request_hash: string;
+  status: number;
+  body: string;
+  created_at: string;
 }
 
 export interface SpacesTable {

@@ -1,4 +1,6 @@
+import type { IdempotencyStore } from './idempotency-store.js';
 import { kyselyAuditStore } from './kysely/audit-store.js';
+import { kyselyIdempotencyStore } from './kysely/idempotency-store.js';
 import { kyselyPageTokenKeys } from './kysely/page-token-keys.js';
 import { kyselyTenancyStore } from './kysely/tenancy-store.js';
 import { parseDatabaseUrl } from './database-url.js';
@@ -18,6 +20,8 @@ export interface Store {
   readonly tenancy: TenancyStore;
   readonly phoneNumbers: PhoneNumberStore;
   readonly audit: AuditStore;
+  /** Answers kept for Idempotency-Key retries. */
+  readonly idempotency: IdempotencyStore;
   /** The page-token signing key every node shares. */
   readonly pageTokenKeys: PageTokenKeys;
   migrate(): Promise<void>;
@@ -35,6 +39,7 @@ export function openStore(databaseUrl: string, options: OpenDatabaseOptions = {}
     tenancy: kyselyTenancyStore(db),
     phoneNumbers: sqlite === null || sqliteWriter === null ? postgresPhoneNumberStore(db) : sqlitePhoneNumberStore(sqlite, sqliteWriter),
     audit: kyselyAuditStore(db),
+    idempotency: kyselyIdempotencyStore(db),
     pageTokenKeys: kyselyPageTokenKeys(db),
     migrate: () => migrateToLatest(db),
     poolStats: () => (pool === null ? null : { total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount }),

@@ -165,6 +165,31 @@ describe('several nodes over one PostgreSQL database', () => {
     for (const ms of refusedAfter) assert.ok(ms <= AUTH_TTL_MS + 500, `refused after ${ms} ms`);
   });
 
+  test('one Idempotency-Key sent to every node at once imports once; the others answer 409 or the replay', async () => {
+    const key = `multi-${crypto.randomUUID()}`;
+    const number = '+15552339001';
+    const answers = await Promise.all(
+      Array.from({ length: 24 }, async (_, i) => {
+        const res = await fetch(`${nodes[i % nodes.length]!.url}${IMPORT}`, {
+          method: 'POST',
+          headers: { authorization: auth, 'content-type': 'application/json', 'idempotency-key': key },
+          body: JSON.stringify({ number, number_type: 'longcode' }),
+        });
+        return { status: res.status, replayed: res.headers.get('idempotent-replayed'), text: await res.text() };
+      }),
+    );
+    const fresh = answers.filter((a) => a.status === 201 && a.replayed === null);
+    assert.equal(fresh.length, 1, JSON.stringify(answers.map((a) => a.status)));
+    for (const a of answers) assert.ok(a.status === 409 || (a.status === 201 && a.text === fresh[0]!.text), `${a.status} ${a.text}`);
+    // Afterwards every node replays it.
+    for (const n of nodes) {
+      const res = await fetch(`${n.url}${IMPORT}`, { method: 'POST', headers: { authorization: auth, 'content-type': 'application/json', 'idempotency-key': key }, body: JSON.stringify({ number, number_type: 'longcode' }) });
+      assert.deepEqual([res.status, res.headers.get('idempotent-replayed'), await res.text()], [201, 'true', fresh[0]!.text]);
+    }
+    const listed = await fetch(`${nodes[0]!.url}${NUMBERS}?filter_number=${encodeURIComponent(number)}`, { headers: { authorization: auth } });
+    assert.equal(((await listed.json()) as { data: unknown[] }).data.length, 1);
+  });
+
   test('killing PostgreSQL connections mid-load loses no acknowledged import, answers no 500, and the nodes recover', async () => {
     const acknowledged: string[] = [];
     const statuses = new Map<number, number>();

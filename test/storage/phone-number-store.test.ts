@@ -178,6 +178,60 @@ for (const engine of ENGINES) {
       assert.deepEqual(await store.phoneNumbers.listPage({ ...q, numberContains: '\u0000', from: null, limit: 10 }), []);
     });
 
+    const answer = (projectId: string, key: string, n: number, body = '{"ok":true}') => ({
+      projectId,
+      operation: 'relay-rest.import',
+      key,
+      requestHash: 'h'.repeat(64),
+      status: 201,
+      body,
+      createdAt: at(n),
+    });
+
+    test('an import with an answer commits both; a taken key imports nothing; a refused import keeps no answer', async () => {
+      const row = numberRow(A, '+15550100101', 60);
+      const a = answer(A, 'k-1', 60, '{"id":"first"}');
+      assert.equal(await store.phoneNumbers.insert(row, importAudit(row), null, a), 'inserted');
+      assert.deepEqual(await store.idempotency.find(A, 'relay-rest.import', 'k-1'), a);
+      assert.equal(await store.idempotency.find(B, 'relay-rest.import', 'k-1'), undefined, 'scoped to the project');
+      assert.equal(await store.idempotency.find(A, 'compatibility.import', 'k-1'), undefined, 'scoped to the operation');
+
+      const again = numberRow(A, '+15550100102', 61);
+      assert.equal(await store.phoneNumbers.insert(again, importAudit(again), null, answer(A, 'k-1', 61, '{"id":"second"}')), 'key_taken');
+      assert.equal(await store.phoneNumbers.findActive(A, again.id), undefined);
+      assert.equal((await store.idempotency.find(A, 'relay-rest.import', 'k-1'))!.body, '{"id":"first"}');
+
+      // The number is taken: neither the number nor the key's answer is written.
+      const dup = numberRow(B, '+15550100101', 62);
+      assert.equal(await store.phoneNumbers.insert(dup, importAudit(dup), null, answer(B, 'k-2', 62)), 'taken');
+      assert.equal(await store.idempotency.find(B, 'relay-rest.import', 'k-2'), undefined);
+      // Over quota: likewise.
+      const full = numberRow(B, '+15550100103', 63);
+      assert.equal(await store.phoneNumbers.insert(full, importAudit(full), 0, answer(B, 'k-3', 63)), 'over_quota');
+      assert.equal(await store.idempotency.find(B, 'relay-rest.import', 'k-3'), undefined);
+    });
+
+    test('concurrent imports under one key: exactly one is written', async () => {
+      const rows = Array.from({ length: 6 }, (_, i) => numberRow(A, `+1555010020${i}`, 70 + i));
+      const outcomes = await Promise.all(rows.map((r) => store.phoneNumbers.insert(r, importAudit(r), null, answer(A, 'k-race', 70))));
+      assert.deepEqual([...outcomes].sort(), ['inserted', 'key_taken', 'key_taken', 'key_taken', 'key_taken', 'key_taken']);
+      const written = await Promise.all(rows.map((r) => store.phoneNumbers.findActive(A, r.id)));
+      assert.equal(written.filter((w) => w !== undefined).length, 1);
+    });
+
+    test('a refusal is saved once; purge deletes only answers older than the cutoff, in batches', async () => {
+      assert.equal(await store.idempotency.save({ ...answer(B, 'refused', 80), status: 422 }), true);
+      assert.equal(await store.idempotency.save({ ...answer(B, 'refused', 81), status: 400 }), false, 'the first answer stays');
+      assert.equal((await store.idempotency.find(B, 'relay-rest.import', 'refused'))!.status, 422);
+      for (let i = 0; i < 5; i++) await store.idempotency.save(answer(B, `old-${i}`, 10 + i));
+      await store.idempotency.save(answer(B, 'young', 500));
+      // Older than at(100): k-1 (60), k-race (70), refused (80) and old-0..4: eight, in batches of three.
+      assert.deepEqual([await store.idempotency.purge(at(100), 3), await store.idempotency.purge(at(100), 3), await store.idempotency.purge(at(100), 3)], [3, 3, 2]);
+      assert.equal(await store.idempotency.purge(at(100), 3), 0);
+      const left = await Promise.all(['k-1', 'k-race', 'refused', 'old-4', 'young'].map((k) => store.idempotency.find(k === 'k-1' || k === 'k-race' ? A : B, 'relay-rest.import', k)));
+      assert.deepEqual(left.map((a) => a?.key), [undefined, undefined, undefined, undefined, 'young']);
+    });
+
     test('a row without a stored record (written before the column existed) is rendered from its columns', async () => {
       const row = numberRow(A, '+15550100007', 50);
       await store.phoneNumbers.insert({ ...row, wire: null }, importAudit(row), null);

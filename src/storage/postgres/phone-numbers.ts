@@ -5,6 +5,7 @@ import { planUpdate, releaseAudit } from '../../domain/phone-number-update.js';
 import { groupCommitter } from '../group-commit.js';
 import { listPageQuery } from '../list-page-query.js';
 import { ACTIVE, COLUMNS, type ImportItem, type InsertOutcome, type PhoneNumberStore, type UpdateOutcome, withJson } from '../phone-number-store.js';
+import { IDEMPOTENCY_COLUMNS, idempotencyRow } from '../idempotency-store.js';
 import type { Database } from '../schema.js';
 
 const isActive = sql.raw<SqlBool>(ACTIVE);
@@ -21,7 +22,7 @@ export function postgresPhoneNumberStore(db: Kysely<Database>): PhoneNumberStore
   const findActive = (projectId: string, id: string): Promise<PhoneNumberRow | undefined> =>
     active().selectAll().where('id', '=', id).where('project_id', '=', projectId).executeTakeFirst();
   return {
-    insert: (row, audit, quota) => insertBatch.submit({ row, audit, quota }),
+    insert: (row, audit, quota, answer) => insertBatch.submit({ row, audit, quota, answer: answer ?? null }),
     findActive,
     async findActiveJson(projectId, id) {
       const found = await active().select(['id', 'created_at', 'wire']).where('id', '=', id).where('project_id', '=', projectId).executeTakeFirst();
@@ -92,16 +93,20 @@ export function unnestInsert<R>(table: string, columns: readonly string[], rows:
   return CompiledQuery.raw(`insert into ${table} (${columns.join(', ')}) select * from unnest(${casts.join(', ')})${tail}`, arrays) as CompiledQuery<R>;
 }
 
-/** The only integer column of the tables written through unnestInsert; every other is text. */
-const INTEGER_COLUMNS = new Set(['capabilities']);
+/** The integer columns of the tables written through unnestInsert; every other is text. */
+const INTEGER_COLUMNS = new Set(['capabilities', 'status']);
 
 function postgresInsertBatch(db: Kysely<Database>) {
   return groupCommitter<ImportItem, InsertOutcome>({
     // Each batch is one transaction on its own pooled connection; a few may run at once.
     maxInFlight: 4,
     maxBatch: 500,
-    write: (items) =>
+    write: (all) =>
       db.transaction().execute(async (trx) => {
+        // Idempotency keys first: a key another transaction is inserting makes this one wait
+        // for it and then find it taken, so two nodes never both import under one key.
+        const keyTaken = await claimKeys(trx, all);
+        const items = all.filter((i) => !keyTaken.has(i));
         const insertRows = async (rows: readonly PhoneNumberRow[]) =>
           rows.length === 0 ? [] : (await trx.executeQuery(unnestInsert<{ id: string }>('phone_numbers', COLUMNS, rows, ' on conflict do nothing returning id'))).rows;
         const ids = new Set<string>();
@@ -109,9 +114,32 @@ function postgresInsertBatch(db: Kysely<Database>) {
         for (const r of await insertRows(items.filter((i) => i.quota === null).map((i) => i.row))) ids.add(r.id);
         const audits = items.filter((i) => ids.has(i.row.id)).map((i) => i.audit);
         if (audits.length > 0) await trx.executeQuery(unnestInsert('audit_events', AUDIT_COLUMNS, audits));
-        return items.map((i): InsertOutcome => (ids.has(i.row.id) ? 'inserted' : overQuota.has(i.row.id) ? 'over_quota' : 'taken'));
+        // A refused import keeps no answer here: its refusal is kept afterwards, like any other.
+        const unanswered = items.filter((i) => i.answer !== null && !ids.has(i.row.id)).map((i) => i.answer!);
+        for (const a of unanswered) {
+          await trx.deleteFrom('idempotency_keys').where('project_id', '=', a.projectId).where('operation', '=', a.operation).where('key', '=', a.key).execute();
+        }
+        return all.map((i): InsertOutcome => (keyTaken.has(i) ? 'key_taken' : ids.has(i.row.id) ? 'inserted' : overQuota.has(i.row.id) ? 'over_quota' : 'taken'));
       }),
   });
+}
+
+/** Inserts the answers of the batch's keyed imports; returns the items whose key was already taken. */
+async function claimKeys(trx: Transaction<Database>, items: readonly ImportItem[]): Promise<Set<ImportItem>> {
+  const keyed = items.filter((i) => i.answer !== null);
+  if (keyed.length === 0) return new Set();
+  const rows = keyed.map((i) => idempotencyRow(i.answer!));
+  const claimed = (await trx.executeQuery(unnestInsert<{ project_id: string; operation: string; key: string }>('idempotency_keys', IDEMPOTENCY_COLUMNS, rows, ' on conflict do nothing returning project_id, operation, key'))).rows;
+  const won = new Set(claimed.map((r) => `${r.project_id}\u0000${r.operation}\u0000${r.key}`));
+  const taken = new Set<ImportItem>();
+  const seen = new Set<string>();
+  for (const i of keyed) {
+    const k = `${i.answer!.projectId}\u0000${i.answer!.operation}\u0000${i.answer!.key}`;
+    // Two imports of one batch under one key: the first wins, as if they had come in order.
+    if (!won.has(k) || seen.has(k)) taken.add(i);
+    seen.add(k);
+  }
+  return taken;
 }
 
 /**

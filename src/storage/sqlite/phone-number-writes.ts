@@ -2,6 +2,7 @@ import type SQLite from 'better-sqlite3';
 import { AUDIT_COLUMNS } from '../../domain/audit.js';
 import { type PhoneNumberRow, UPDATABLE_COLUMNS } from '../../domain/phone-number-record.js';
 import { planUpdate, releaseAudit } from '../../domain/phone-number-update.js';
+import { IDEMPOTENCY_COLUMNS, idempotencyRow } from '../idempotency-store.js';
 import { ACTIVE, type ChangeItem, type ChangeOutcome, COLUMNS, type ImportItem, type InsertOutcome } from '../phone-number-store.js';
 
 /**
@@ -25,11 +26,17 @@ export function sqliteImportWrites(handle: SQLite.Database): (items: readonly Im
       ` where (select count(*) from phone_numbers where project_id = @project_id and ${ACTIVE}) < @quota on conflict do nothing`,
   );
   const activeCount = handle.prepare(`select count(*) from phone_numbers where project_id = ? and ${ACTIVE}`).pluck();
+  // The write lock is held from the first statement to the commit, so a key found free here
+  // is still free when its answer is inserted after the number.
+  const keyTaken = handle.prepare('select 1 from idempotency_keys where project_id = ? and operation = ? and key = ?').pluck();
+  const keep = handle.prepare(insertStatement('idempotency_keys', IDEMPOTENCY_COLUMNS));
   return handle.transaction((items: readonly ImportItem[]): InsertOutcome[] =>
-    items.map(({ row, audit, quota }) => {
+    items.map(({ row, audit, quota, answer }) => {
+      if (answer !== null && keyTaken.get(answer.projectId, answer.operation, answer.key) !== undefined) return 'key_taken';
       const changes = quota === null ? insert.run(row).changes : insertWithinQuota.run({ ...row, quota }).changes;
       if (changes !== 1) return quota !== null && (activeCount.get(row.project_id) as number) >= quota ? 'over_quota' : 'taken';
       record.run(audit);
+      if (answer !== null) keep.run(idempotencyRow(answer));
       return 'inserted';
     }),
   );

@@ -25,7 +25,7 @@ export function sqlitePhoneNumberStore(handle: SQLite.Database, writer: SqliteWr
     return statement.all(...compiled.parameters);
   };
   return {
-    insert: (row, audit, quota) => importBatch.submit({ row, audit, quota }),
+    insert: (row, audit, quota, answer) => importBatch.submit({ row, audit, quota, answer: answer ?? null }),
     findActive: async (projectId, id) => findActive(projectId, id),
     async findActiveJson(projectId, id) {
       const json = selectJson().get(id, projectId) as string | null | undefined;

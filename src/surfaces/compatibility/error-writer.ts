@@ -16,6 +16,7 @@ export const COMPATIBILITY_ERRORS: Readonly<Record<ErrorKind, { readonly status:
   forbidden: { status: 403, code: 20403, message: 'Forbidden' },
   not_found: { status: 404, code: 20404, message: 'The requested resource was not found' },
   method_not_allowed: { status: 405, code: 20405, message: 'Method not allowed' },
+  conflict: { status: 409, code: 20409, message: 'A request with this Idempotency-Key is still being processed; retry later' },
   payload_too_large: { status: 413, code: 20413, message: 'The request body exceeds 16 KiB' },
   unsupported_media_type: {
     status: 415,

@@ -8,7 +8,9 @@ import { type Readiness, refuseUntilReady } from '../../http/readiness.js';
 import { sendJson } from '../../http/send-json.js';
 import type { ImportService } from '../../numbers/import-service.js';
 import type { PhoneNumberService } from '../../numbers/phone-number-service.js';
+import type { PhoneNumberRow } from '../../domain/phone-number-record.js';
 import type { TokenService } from '../../tenancy/token-service.js';
+import { type Idempotency, IdempotencyHeaders } from '../../http/idempotency.js';
 import { compatibilityErrorHandler, compatibilityNotFound } from './error-writer.js';
 import { type CompatibilityUpdate, toNumberChanges } from './field-mapping.js';
 import { INCOMING_NUMBER_COLUMNS, incomingPhoneNumber, type PathStyle } from './incoming-phone-number.js';
@@ -40,6 +42,7 @@ export interface CompatibilityDeps extends GuardDeps {
   readonly importNumber: ImportService;
   readonly phoneNumbers: PhoneNumberService;
   readonly tokens: TokenService;
+  readonly idempotency: Idempotency;
   readonly readiness: Readiness;
 }
 
@@ -94,7 +97,11 @@ export function compatibilitySurface(deps: CompatibilityDeps, prefix: string) {
         url,
         {
           onRequest: [imports, ownAccount],
-          preValidation: listsFromForm(['capabilities']),
+          // The key's body hash is taken of the body as the lists make it: a form and a JSON
+          // body saying the same are the same request.
+          preValidation: [listsFromForm(['capabilities']), deps.idempotency.claim('compatibility.import')],
+          onSend: deps.idempotency.keepRefusal,
+          onResponse: deps.idempotency.release,
           config: { ...config, stringCodes: true, counts: 'import' },
           schema: {
             operationId: 'create_imported_phone_number',
@@ -104,14 +111,22 @@ export function compatibilitySurface(deps: CompatibilityDeps, prefix: string) {
             tags: ['Compatibility: Imported Phone Numbers'],
             consumes: FORM_AND_JSON,
             params: AccountParams,
+            headers: IdempotencyHeaders,
             body: CompatibilityImportRequest,
-            response: { 201: { description: 'The number was imported.', ...IncomingPhoneNumber }, ...importResponses(400, 401, 403, 404, 413, 415, 422, 429, 500, 503) },
+            response: {
+              201: { description: 'The number was imported (or, with Idempotent-Replayed: true, the first answer to this Idempotency-Key).', ...IncomingPhoneNumber },
+              ...importResponses(400, 401, 403, 404, 409, 413, 415, 422, 429, 500, 503),
+            },
           },
         },
-        async (request, reply) => {
-          const row = await deps.importNumber(request.principal, request.body, { requestId: request.id, surface: 'compatibility' });
-          return sendJson(reply, JSON.stringify(incomingPhoneNumber(row, style(suffix))), 201);
-        },
+        async (request, reply) =>
+          deps.idempotency.answerOnce(
+            request,
+            reply,
+            201,
+            (row: PhoneNumberRow) => JSON.stringify(incomingPhoneNumber(row, style(suffix))),
+            (answerFor) => deps.importNumber(request.principal, request.body, { requestId: request.id, surface: 'compatibility' }, answerFor),
+          ),
       ),
     );
 

@@ -6,6 +6,7 @@ const DESCRIPTIONS: Readonly<Record<number, string>> = {
   401: 'Authentication failed.',
   403: 'The token lacks the "numbers" scope, or the Space has the Partner API disabled.',
   404: 'No such number, or the path names another account.',
+  409: 'A request with this Idempotency-Key is still being processed; retry later.',
   413: 'The body exceeds 16 KiB.',
   415: 'The body is neither form-encoded nor JSON.',
   422: 'The request failed validation; message says why, naming the parameter.',

@@ -10,6 +10,7 @@ export const errorResponses = {
   401: { description: 'Access is unauthorized.', ...SimpleError('Unauthorized') },
   403: { description: 'The token lacks the scope, or the Space has the Partner API disabled.', ...ErrorListSchema },
   404: { description: 'The server cannot find the requested resource.', ...SimpleError('Not Found') },
+  409: { description: 'A request with this Idempotency-Key is still being processed; retry later.', ...SimpleError('Conflict') },
   413: { description: 'The body exceeds the 16 KiB limit.', ...SimpleError('Payload Too Large') },
   415: { description: 'The body is not JSON.', ...SimpleError('Unsupported Media Type') },
   422: { description: 'The request failed validation. See errors for details.', ...ErrorListSchema },

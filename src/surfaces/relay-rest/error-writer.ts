@@ -6,7 +6,7 @@ import { TOKEN_ERROR_URL } from '../../http/token-errors.js';
 /**
  * Relay REST's wire shapes for every error, written in one place. Two bodies exist, both from
  * the contract:
- *  - simple: `{"error":"<reason>"}` for 400, 401, 404, 405, 413, 415, 429, 500, 503;
+ *  - simple: `{"error":"<reason>"}` for 400, 401, 404, 405, 409, 413, 415, 429, 500, 503;
  *  - list:   `{"errors":[{"detail","status","title","code"}]}` for 422 and 403;
  * and the Project Tokens API's own 422, `{"errors":[{"type","code","message","attribute","url"}]}`.
  */
@@ -18,6 +18,7 @@ const STATUS: Readonly<Record<ErrorKind, number>> = {
   forbidden: 403,
   not_found: 404,
   method_not_allowed: 405,
+  conflict: 409,
   payload_too_large: 413,
   unsupported_media_type: 415,
   invalid: 422,
@@ -31,6 +32,7 @@ export const SIMPLE_REASONS: Readonly<Record<number, string>> = Object.freeze({
   401: 'Unauthorized',
   404: 'Not Found',
   405: 'Method Not Allowed',
+  409: 'Conflict',
   413: 'Payload Too Large',
   415: 'Unsupported Media Type',
   429: 'Too Many Requests',

@@ -10,6 +10,7 @@ import { importRoutes } from './import-routes.js';
 import { phoneNumberRoutes } from './phone-number-routes.js';
 import { tokenRoutes } from './token-routes.js';
 import type { TokenService } from '../../tenancy/token-service.js';
+import type { Idempotency } from '../../http/idempotency.js';
 
 /** Where the surface is registered; its numbers live under /relay/rest, its tokens under /project. */
 export const RELAY_REST_ROOT = '/api';
@@ -18,6 +19,7 @@ export interface RelayRestDeps extends GuardDeps {
   readonly importNumber: ImportService;
   readonly phoneNumbers: PhoneNumberService;
   readonly tokens: TokenService;
+  readonly idempotency: Idempotency;
   readonly readiness: Readiness;
 }
 
