@@ -3,6 +3,7 @@ import { type Io, UsageError, processIo } from './io.js';
 import { auditCommand } from './audit-command.js';
 import { serveCommand } from './serve.js';
 import { tlsCertCommand } from './tls-cert-command.js';
+import { importCommand } from './import-command.js';
 import { projectsCommand, spacesCommand, tokensCommand } from './tenancy-commands.js';
 
 const USAGE = `Usage: numberspace [command]
@@ -20,8 +21,12 @@ const USAGE = `Usage: numberspace [command]
   tokens revoke <token-id>
   audit --project <id> [--since <ISO 8601>] [--json]  imports, updates, releases and token changes
   tls-cert [--out DIR] [--days N]          a self-signed certificate for 127.0.0.1, ::1 and localhost
+  import FILE.csv [--url U] [--api relay|compat] [--concurrency N] [--dry-run] [--out F]
+                                          import a carrier inventory over HTTP; safe to re-run
+                                          (numberspace import --help for every option)
 
-Every list and create takes --json. Commands act on the database named by DATABASE_URL.`;
+Every list and create takes --json. Commands other than import and tls-cert act on the
+database named by DATABASE_URL; import talks HTTP to a running Space.`;
 
 /** Runs one command and resolves its exit code: 0 done, 1 failed, 2 bad usage. */
 export async function run(argv: string[], env: NodeJS.ProcessEnv, io: Io = processIo): Promise<number> {
@@ -32,6 +37,7 @@ export async function run(argv: string[], env: NodeJS.ProcessEnv, io: Io = proce
       return 0;
     }
     if (command === 'tls-cert') return tlsCertCommand(io, rest);
+    if (command === 'import') return await importCommand(io, rest, env);
     const config = loadConfig(env);
     switch (command) {
       case 'serve':
