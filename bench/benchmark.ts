@@ -10,8 +10,11 @@ import { describeMachine, finishMachine } from './machine.js';
 import { createScratchSchema } from './postgres.js';
 import { type NumberspaceEntry, SERVER_NODE_FLAGS, type ServerProcess, startBaseline, startNumberspace } from './processes.js';
 import {
+  type BulkRecord,
+  bulkChecks,
   checks,
   compareRows,
+  summariseBulk,
   comparisonChecks,
   type DeepRecord,
   inventoryLabel,
@@ -35,6 +38,7 @@ import {
   type ScenarioName,
   walkToDeepPage,
 } from './scenarios.js';
+import { BULK_CONNECTIONS, runBulkImport } from './bulk.js';
 import { type SeedResult, seedDatabase } from './seed.js';
 
 const execFileAsync = promisify(execFile);
@@ -59,6 +63,8 @@ export interface BenchmarkPlan {
   /** The measured servers' LOG_LEVEL; absent leaves numberspace's default. */
   readonly serverLogLevel?: string;
   readonly entry: NumberspaceEntry;
+  /** Rows of the file `numberspace import` runs per import target and round; 0 skips the bulk runs. */
+  readonly bulkRows: number;
   /** Another built checkout whose Relay REST figures are measured beside this one's, in the same rounds. */
   readonly compare?: ComparedCheckout;
   readonly log: (line: string) => void;
@@ -261,7 +267,7 @@ export async function runBenchmark(plan: BenchmarkPlan, resources = new Resource
 
     const runsPerRound = plan.scenarios.length === 0 ? 0 : targets.reduce((n, t) => n + t.scenarios.length, 0) * plan.connections.length;
     const warmups = targets.reduce((n, t) => n + t.scenarios.length, 0);
-    const etaSeconds = warmups * plan.warmupSeconds + plan.rounds * runsPerRound * (plan.durationSeconds + 0.3);
+    const etaSeconds = warmups * plan.warmupSeconds + plan.rounds * runsPerRound * (plan.durationSeconds + 0.3) + (plan.bulkRows > 0 ? plan.rounds * 2 * (plan.durationSeconds + 8) : 0);
     log(`${targets.length} targets, ${runsPerRound} runs per round × ${plan.rounds} rounds; about ${Math.ceil(etaSeconds / 60)} min of load from here`);
 
     if (plan.warmupSeconds > 0) {
@@ -272,7 +278,16 @@ export async function runBenchmark(plan: BenchmarkPlan, resources = new Resource
     // Interleaved: every target takes its turn at a scenario before the next scenario, and
     // every scenario its turn before the next round, so drift in the machine hits all alike.
     const runs: RunRecord[] = [];
+    const bulk: BulkRecord[] = [];
+    // The command against the single-request import of the same server, in the same round.
+    const bulkTargets = plan.bulkRows > 0 && plan.scenarios.includes('import') ? live.filter((l) => l.target.scenarios.includes('import') && l.target.info.checkout === undefined && l.target.info.env === undefined) : [];
     for (let round = 1; round <= plan.rounds; round++) {
+      for (const { target, inventory } of bulkTargets) {
+        const single = await measure(target, 'import', BULK_CONNECTIONS, plan.durationSeconds);
+        const result = await runBulkImport({ server: target.server, projectId: inventory.projectId, apiToken: inventory.apiToken, dir, rows: plan.bulkRows, numbers, tag: `${target.info.key}-${round}` });
+        bulk.push({ round, target: target.info.key, single, result });
+        log(`[${round}/${plan.rounds}] bulk ${target.info.label}: numberspace import ${Math.round(result.rowsPerSecond).toLocaleString('en-US')} rows/s, single imports @${BULK_CONNECTIONS} ${Math.round(single.rps).toLocaleString('en-US')} req/s: ${(result.rowsPerSecond / single.rps).toFixed(2)}×`);
+      }
       for (const scenario of SCENARIO_NAMES) {
         for (const connections of plan.connections) {
           for (const t of targets) {
@@ -292,6 +307,7 @@ export async function runBenchmark(plan: BenchmarkPlan, resources = new Resource
     const rows = summarise(runs, infos);
     const scale = scaleRows(rows);
     const comparison = compareRows(runs, infos);
+    const bulkRows = summariseBulk(bulk);
     const finished = new Date();
     return {
       startedAt: started.toISOString(),
@@ -317,7 +333,9 @@ export async function runBenchmark(plan: BenchmarkPlan, resources = new Resource
       rows,
       scale,
       comparison,
-      checks: [...checks(rows, scale), ...comparisonChecks(comparison, plan.compare?.revision)],
+      bulk: bulkRows,
+      bulkRuns: bulk,
+      checks: [...checks(rows, scale), ...comparisonChecks(comparison, plan.compare?.revision), ...bulkChecks(bulkRows)],
       restarts: Object.fromEntries(targets.filter((t) => t.restarts > 0).map((t) => [t.info.key, t.restarts])),
       runs,
     };
@@ -345,7 +363,8 @@ function revision(): string {
  * checkout's tsx, and reads back the inventory it printed.
  */
 async function seedInCheckout(checkout: string, databaseUrl: string, count: number): Promise<SeedResult> {
-  const script = `import { seedDatabase } from './bench/seed.ts';
+  const script = `import { BULK_CONNECTIONS, runBulkImport } from './bulk.js';
+import { seedDatabase } from './bench/seed.ts';
 const result = await seedDatabase(process.env.SEED_DATABASE_URL, Number(process.env.SEED_COUNT));
 process.stdout.write('\\n' + JSON.stringify(result) + '\\n');`;
   const { stdout } = await execFileAsync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {

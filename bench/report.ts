@@ -1,3 +1,4 @@
+import type { BulkResult } from './bulk.js';
 import type { LoadResult } from './load.js';
 import type { Machine } from './machine.js';
 import { SCENARIO_NAMES, SCENARIOS, type ScenarioName } from './scenarios.js';
@@ -98,6 +99,28 @@ export interface ComparisonRow {
   readonly flagged: boolean;
 }
 
+/** One round of `numberspace import` against one server, with that round's single imports at 16 connections. */
+export interface BulkRecord {
+  readonly round: number;
+  readonly target: string;
+  readonly single: LoadResult;
+  readonly result: BulkResult;
+}
+
+export interface BulkRow {
+  readonly target: string;
+  readonly rounds: number;
+  readonly rows: number;
+  /** Medians over rounds. */
+  readonly rowsPerSecond: number;
+  readonly singleRps: number;
+  /** Median of the per-round ratio, bulk rows/s over single-import req/s. */
+  readonly ratio: number;
+  readonly serverCpuUsPerRow: number;
+  readonly singleCpuUsPerRequest: number;
+  readonly flagged: boolean;
+}
+
 export interface Check {
   readonly rule: string;
   readonly measured: string;
@@ -147,6 +170,8 @@ export interface Report {
   readonly rows: readonly Row[];
   readonly scale: readonly ScaleRow[];
   readonly comparison: readonly ComparisonRow[];
+  readonly bulk: readonly BulkRow[];
+  readonly bulkRuns: readonly BulkRecord[];
   readonly checks: readonly Check[];
   /** Servers restarted after something outside the benchmark stopped them, and how often. */
   readonly restarts: Readonly<Record<string, number>>;
@@ -253,6 +278,34 @@ export function compareRows(runs: readonly RunRecord[], targets: readonly Target
     }
   }
   return out;
+}
+
+export function summariseBulk(records: readonly BulkRecord[]): BulkRow[] {
+  return [...new Set(records.map((r) => r.target))].map((target) => {
+    const mine = records.filter((r) => r.target === target);
+    return {
+      target,
+      rounds: mine.length,
+      rows: mine[0]!.result.rows,
+      rowsPerSecond: median(mine.map((r) => r.result.rowsPerSecond)),
+      singleRps: median(mine.map((r) => r.single.rps)),
+      ratio: median(mine.map((r) => r.result.rowsPerSecond / r.single.rps)),
+      serverCpuUsPerRow: median(mine.map((r) => r.result.serverCpuUsPerRow)),
+      singleCpuUsPerRequest: median(mine.map((r) => r.single.cpuUsPerRequest)),
+      flagged: mine.some((r) => r.single.non2xx + r.single.errors > 0),
+    };
+  });
+}
+
+const BULK_FLOOR = 0.8;
+
+/** `numberspace import` at its default concurrency against the same server's single imports at 16 connections. */
+export function bulkChecks(rows: readonly BulkRow[]): Check[] {
+  return rows.map((r) => {
+    const rule = `${r.target}: numberspace import ≥ ${BULK_FLOOR}× single imports at 16 connections`;
+    const measured = `${fmtRatio(r.ratio)} (${Math.round(r.rowsPerSecond)} rows/s against ${Math.round(r.singleRps)} req/s; server CPU ${r.serverCpuUsPerRow.toFixed(0)} µs/row against ${r.singleCpuUsPerRequest.toFixed(0)} µs/request)`;
+    return r.flagged ? { rule, measured: `${measured}, but with errors`, pass: false } : { rule, measured, pass: r.ratio >= BULK_FLOOR };
+  });
 }
 
 /** How close this build must stay to the compared one, by req/s. */
@@ -472,6 +525,16 @@ export function formatReport(report: Report): string {
           fmtMs(x.large.p50Ms),
           `${inventoryLabel(x.small.inventory)} → ${inventoryLabel(x.large.inventory)}${x.flagged ? ' FLAGGED' : ''}`,
         ]),
+      ),
+    );
+  }
+
+  if (report.bulk.length > 0) {
+    out.push('', `Bulk import: the built numberspace import (default concurrency 16, a file of fresh numbers, every row with its Idempotency-Key) against single imports at 16 connections on the same server, in the same round.`, '');
+    out.push(
+      table(
+        ['target', 'rows', 'rounds', 'bulk ×single', 'rows/s', 'single req/s', 'server CPU µs/row', 'single CPU µs/req'],
+        report.bulk.map((b) => [b.target, String(b.rows), String(b.rounds), `**${fmtRatio(b.ratio)}**`, fmtInt(b.rowsPerSecond), fmtInt(b.singleRps), b.serverCpuUsPerRow.toFixed(0), b.singleCpuUsPerRequest.toFixed(0)]),
       ),
     );
   }

@@ -24,6 +24,8 @@ interleaved, and prints the results (also written to bench/results/).
   --large <n>           size of the large inventory (default 1000000; 0 skips the scale runs)
   --deep-pages <n>      how many pages of 50 list-deep walks into the large inventory (default 10000)
   --log-level <level>   LOG_LEVEL of the measured servers (default: numberspace's own, info)
+  --bulk-rows <n>       rows of the file numberspace import runs per import server and round
+                        (default 20000, quick 5000; 0 skips the bulk runs)
   --compare <dir>       also measure another checkout's build (dist/main.js built, node_modules
                         installed) on the Relay REST scenarios, in the same rounds, and report
                         this build's figures as ratios to its own
@@ -93,6 +95,7 @@ function parsePlan(argv: string[]): BenchmarkPlan {
         'deep-pages': { type: 'string' },
         'log-level': { type: 'string' },
         compare: { type: 'string' },
+        'bulk-rows': { type: 'string' },
         help: { type: 'boolean' },
       },
     }));
@@ -131,6 +134,7 @@ function parsePlan(argv: string[]): BenchmarkPlan {
     deepPages: positiveInt('deep-pages', values['deep-pages'], 10_000),
     ...(values['log-level'] === undefined ? {} : { serverLogLevel: values['log-level'] }),
     ...(values.compare === undefined ? {} : { compare: comparedCheckout(values.compare) }),
+    bulkRows: positiveInt('bulk-rows', values['bulk-rows'], values.quick === true ? 5000 : 20_000, 0),
     entry: 'built',
     log: (line) => process.stderr.write(`${line}\n`),
   };

@@ -1,5 +1,4 @@
-import { Agent as HttpAgent, request as httpRequest } from 'node:http';
-import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
+import { type Dispatcher, Pool } from 'undici';
 import type { ImportRequest } from './import-file.js';
 
 /**
@@ -44,56 +43,40 @@ export interface SpaceOptions {
 
 export function spaceClient(o: SpaceOptions): SpaceClient {
   const base = new URL(o.baseUrl);
-  const secure = base.protocol === 'https:';
-  const agent = secure ? new HttpsAgent({ keepAlive: true, maxSockets: o.connections }) : new HttpAgent({ keepAlive: true, maxSockets: o.connections });
+  // One keep-alive connection per worker. undici's pool costs the client about half of what
+  // node:http does per request; at thousands of rows a second on the same machine as the
+  // server, that is throughput the server gets instead.
+  const pool = new Pool(base.origin, { connections: o.connections, pipelining: 1, headersTimeout: o.timeoutMs ?? 30_000, bodyTimeout: o.timeoutMs ?? 30_000 });
   const auth = `Basic ${Buffer.from(`${o.projectId}:${o.token}`).toString('base64')}`;
   const root = base.pathname.replace(/\/+$/, '');
   const account = `${root}/api/laml/2010-04-01/Accounts/${encodeURIComponent(o.projectId)}`;
 
-  const send = (method: string, path: string, body?: { type: string; text: string }, headers: Record<string, string> = {}): Promise<Answer> =>
-    new Promise((resolve) => {
-      const req = (secure ? httpsRequest : httpRequest)(
-        {
-          protocol: base.protocol,
-          hostname: base.hostname,
-          port: base.port,
-          method,
-          path,
-          agent,
-          timeout: o.timeoutMs ?? 30_000,
-          headers: {
-            authorization: auth,
-            accept: 'application/json',
-            ...(body === undefined ? {} : { 'content-type': body.type, 'content-length': String(Buffer.byteLength(body.text)) }),
-            ...headers,
-          },
-        },
-        (res) => {
-          const chunks: Buffer[] = [];
-          res.on('data', (c: Buffer) => chunks.push(c));
-          res.on('error', (err) => resolve({ status: 0, body: undefined, replayed: false, failure: err.message }));
-          res.on('end', () => {
-            const text = Buffer.concat(chunks).toString('utf8');
-            let parsed: unknown;
-            try {
-              parsed = text === '' ? undefined : JSON.parse(text);
-            } catch {
-              parsed = text;
-            }
-            const retryAfter = Number(res.headers['retry-after']);
-            resolve({
-              status: res.statusCode ?? 0,
-              body: parsed,
-              replayed: res.headers['idempotent-replayed'] === 'true',
-              ...(Number.isFinite(retryAfter) && retryAfter >= 0 ? { retryAfter } : {}),
-            });
-          });
-        },
-      );
-      req.on('timeout', () => req.destroy(new Error(`no answer within ${o.timeoutMs ?? 30_000} ms`)));
-      req.on('error', (err) => resolve({ status: 0, body: undefined, replayed: false, failure: (err as NodeJS.ErrnoException).code ?? err.message }));
-      req.end(body?.text);
-    });
+  const send = async (method: Dispatcher.HttpMethod, path: string, body?: { type: string; text: string }, headers: Record<string, string> = {}): Promise<Answer> => {
+    try {
+      const res = await pool.request({
+        method,
+        path,
+        headers: { authorization: auth, accept: 'application/json', ...(body === undefined ? {} : { 'content-type': body.type }), ...headers },
+        ...(body === undefined ? {} : { body: body.text }),
+      });
+      const text = await res.body.text();
+      let parsed: unknown;
+      try {
+        parsed = text === '' ? undefined : JSON.parse(text);
+      } catch {
+        parsed = text;
+      }
+      const retryAfter = Number(res.headers['retry-after']);
+      return {
+        status: res.statusCode,
+        body: parsed,
+        replayed: res.headers['idempotent-replayed'] === 'true',
+        ...(Number.isFinite(retryAfter) && retryAfter >= 0 ? { retryAfter } : {}),
+      };
+    } catch (err) {
+      return { status: 0, body: undefined, replayed: false, failure: (err as NodeJS.ErrnoException).code ?? (err as Error).message };
+    }
+  };
 
   const json = (value: unknown) => ({ type: 'application/json', text: JSON.stringify(value) });
   const form = (pairs: [string, string][]) => ({ type: 'application/x-www-form-urlencoded', text: new URLSearchParams(pairs).toString() });
@@ -109,7 +92,7 @@ export function spaceClient(o: SpaceOptions): SpaceClient {
       rename: (id, name) => send('PUT', `${root}/api/relay/rest/phone_numbers/${encodeURIComponent(id)}`, json({ name })),
       idOf: (body) => (typeof body?.id === 'string' ? body.id : undefined),
       reasonOf: (a) => relayReason(a),
-      close: () => agent.destroy(),
+      close: () => void pool.close(),
     };
   }
   return {
@@ -128,7 +111,7 @@ export function spaceClient(o: SpaceOptions): SpaceClient {
     rename: (id, name) => send('POST', `${account}/IncomingPhoneNumbers/${encodeURIComponent(id)}`, form([['FriendlyName', name]])),
     idOf: (body) => (typeof body?.sid === 'string' ? body.sid : undefined),
     reasonOf: (a) => (typeof a.body?.message === 'string' ? `${a.status}: ${a.body.message}` : relayReason(a)),
-    close: () => agent.destroy(),
+    close: () => void pool.close(),
   };
 }
 

@@ -8,6 +8,7 @@ import { migrateToLatest, type OpenDatabaseOptions, openDatabase, ping, schemaIs
 import type { PhoneNumberStore } from './phone-number-store.js';
 import { postgresPhoneNumberStore } from './postgres/phone-numbers.js';
 import { sqlitePhoneNumberStore } from './sqlite/phone-numbers.js';
+import { sqliteIdempotencyStore } from './sqlite/idempotency.js';
 import type { AuditStore, PageTokenKeys, TenancyStore } from './tenancy-store.js';
 
 /**
@@ -39,7 +40,7 @@ export function openStore(databaseUrl: string, options: OpenDatabaseOptions = {}
     tenancy: kyselyTenancyStore(db),
     phoneNumbers: sqlite === null || sqliteWriter === null ? postgresPhoneNumberStore(db) : sqlitePhoneNumberStore(sqlite, sqliteWriter),
     audit: kyselyAuditStore(db),
-    idempotency: kyselyIdempotencyStore(db),
+    idempotency: sqlite === null ? kyselyIdempotencyStore(db) : sqliteIdempotencyStore(sqlite, db),
     pageTokenKeys: kyselyPageTokenKeys(db),
     migrate: () => migrateToLatest(db),
     poolStats: () => (pool === null ? null : { total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount }),

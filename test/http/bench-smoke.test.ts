@@ -16,6 +16,8 @@ test('the benchmark measures numberspace and the baseline side by side and repor
     scenarios: ['import', 'get', 'compat-list'],
     inventories: [120],
     deepPages: 1,
+    // The bulk runs need the built command; the smoke test runs from source.
+    bulkRows: 0,
     entry: 'source',
     log: () => {},
   });
@@ -45,5 +47,6 @@ test('the benchmark measures numberspace and the baseline side by side and repor
   assert.match(text, /\| scenario +\| conns +\| target/);
   assert.match(text, /\| compat-list +\| 2 +\| sqlite 120 /);
   assert.deepEqual(report.comparison, [], 'no --compare, no comparison');
+  assert.deepEqual(report.bulk, []);
   assert.match(text, /^- (PASS|MISS|N\/A) +SQLite import/m);
 });
