@@ -363,8 +363,7 @@ function revision(): string {
  * checkout's tsx, and reads back the inventory it printed.
  */
 async function seedInCheckout(checkout: string, databaseUrl: string, count: number): Promise<SeedResult> {
-  const script = `import { BULK_CONNECTIONS, runBulkImport } from './bulk.js';
-import { seedDatabase } from './bench/seed.ts';
+  const script = `import { seedDatabase } from './bench/seed.ts';
 const result = await seedDatabase(process.env.SEED_DATABASE_URL, Number(process.env.SEED_COUNT));
 process.stdout.write('\\n' + JSON.stringify(result) + '\\n');`;
   const { stdout } = await execFileAsync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {

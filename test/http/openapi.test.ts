@@ -50,6 +50,16 @@ describe('GET /openapi.json', () => {
     assert.deepEqual(op.responses['403'].content['application/json'].schema.required, ['errors']);
   });
 
+  test('documents Idempotency-Key on the import as a numberspace extension, with its 409', () => {
+    const op = doc.paths['/api/relay/rest/imported_phone_numbers'].post;
+    const header = op.parameters.find((p: { in: string; name: string }) => p.in === 'header' && p.name === 'idempotency-key');
+    assert.ok(header !== undefined, JSON.stringify(op.parameters));
+    assert.equal(header.required, false);
+    assert.equal(header.schema.maxLength, 255);
+    assert.match(header.description, /extension/);
+    assert.deepEqual(op.responses['409'].content['application/json'].schema.properties.error.const ?? op.responses['409'].content['application/json'].schema.properties.error.enum?.[0], 'Conflict');
+  });
+
   test('documents the Project Tokens API with the contract operation ids', () => {
     assert.equal(doc.paths['/api/project/tokens'].post.operationId, 'create_token');
     assert.equal(doc.paths['/api/project/tokens/{token_id}'].patch.operationId, 'update_token');
@@ -90,6 +100,12 @@ describe('GET /openapi/compatibility.json', () => {
       'POST /api/laml/2010-04-01/Accounts/{AccountSid}/IncomingPhoneNumbers/{Sid} update_incoming_phone_number',
       'POST /api/laml/2010-04-01/Accounts/{AccountSid}/tokens create_token',
     ]);
+  });
+
+  test('the import documents Idempotency-Key and its 409', () => {
+    const op = doc.paths['/api/laml/2010-04-01/Accounts/{AccountSid}/ImportedPhoneNumbers'].post;
+    assert.ok(op.parameters.some((p: { in: string; name: string }) => p.in === 'header' && p.name === 'idempotency-key'));
+    assert.equal(op.responses['409'].content['application/json'].schema.properties.code.type, 'integer');
   });
 
   test('the token operations: form and JSON bodies, the flat token 422, and a real create answer validates', async () => {
