@@ -23,8 +23,9 @@ after a crash or Ctrl-C: each row carries an Idempotency-Key made from the file 
   --out FILE            the results CSV (default FILE.results.csv beside the input)
   --dry-run             check every row by the import rules; import nothing
 
-Exit status: 0 every row imported or already imported, 1 any row rejected (or interrupted),
-2 a usage error.`;
+Exit status: 0 every row imported or already imported; 1 any row rejected, a name not set,
+or the run interrupted (the results then cover the rows done); 2 a usage error, or the Space
+refusing the credentials or the project (401, 403, 404), with no results file.`;
 
 const DEFAULT_URL = 'http://127.0.0.1:8080';
 const PLAIN_EVERY_MS = 2000;
@@ -116,8 +117,8 @@ export async function importCommand(io: Io, args: string[], env: NodeJS.ProcessE
   }
   progress.stop();
 
-  writeResults(out, results);
   const seconds = (performance.now() - started) / 1000;
+  writeResults(out, results);
   const count = (o: RowResult['outcome']) => results.filter((r) => r.outcome === o).length;
   const flawed = results.filter((r) => r.outcome !== 'rejected' && r.error !== '').length;
   const parts = dryRun
