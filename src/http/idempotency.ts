@@ -59,9 +59,12 @@ declare module 'fastify' {
 }
 
 export interface Idempotency {
-  /** preValidation hook of an import route: replays, refuses (409, 422) or claims the key. */
+  /** preValidation hook of an import route: checks the key (422), refuses one in flight on this node (409), claims it. */
   claim(operation: string): preValidationAsyncHookHandler;
-  /** onSend hook of an import route: keeps a refusal of the body's content. */
+  /**
+   * onSend hook of an import route: keeps a refusal of the body's content; when the key
+   * already has an answer for the same body, sends that one instead, marked replayed.
+   */
   readonly keepRefusal: onSendHookHandler;
   /** onResponse hook of an import route: frees the key on this node. */
   readonly release: onResponseHookHandler;
@@ -97,8 +100,8 @@ export function idempotency(deps: { store: IdempotencyStore; clock: () => Date }
         }
         const projectId = request.principal.projectId;
         const requestHash = hashBody(request.body);
-        const stored = await deps.store.find(projectId, operation, raw);
-        if (stored !== undefined) return replay(stored, requestHash, reply);
+        // No lookup here: the import's own transaction finds a key that already has an answer
+        // (answerOnce then replays it), so a first request costs no extra query.
         const claim: IdempotencyClaim = {
           projectId,
           operation,
@@ -118,6 +121,13 @@ export function idempotency(deps: { store: IdempotencyStore; clock: () => Date }
       if (claim === undefined || claim.kept || (reply.statusCode !== 400 && reply.statusCode !== 422) || typeof payload !== 'string') return payload;
       try {
         claim.kept = await deps.store.save(claim.answer(reply.statusCode, payload));
+        if (claim.kept) return payload;
+        const stored = await deps.store.find(claim.projectId, claim.operation, claim.key);
+        // Another body under this key that this server refuses anyway keeps its own refusal.
+        if (stored === undefined || stored.requestHash !== claim.requestHash) return payload;
+        claim.kept = true;
+        reply.code(stored.status).header(REPLAYED_HEADER, 'true');
+        return stored.body;
       } catch (err) {
         // Not kept: a retry is processed afresh and meets the same refusal.
         request.log.warn({ err }, 'could not keep the answer for an Idempotency-Key');
@@ -148,6 +158,8 @@ export function idempotency(deps: { store: IdempotencyStore; clock: () => Date }
         if (claim === undefined || !(err instanceof NumberspaceError) || err.kind !== 'conflict') throw err;
         const stored = await deps.store.find(claim.projectId, claim.operation, claim.key);
         if (stored === undefined) throw err;
+        // The answer is the kept one (or a refusal that names it): nothing more to keep.
+        claim.kept = true;
         return replay(stored, claim.requestHash, reply);
       }
     },
