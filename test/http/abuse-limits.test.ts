@@ -550,7 +550,8 @@ describe('429s in /metrics', () => {
   test('the served OpenAPI document lists 429 on every API operation', async () => {
     const doc = (await server.request('GET', '/openapi.json', { auth: null })).body;
     const operations = Object.values<Record<string, { responses: Record<string, { description: string; content: unknown }> }>>(doc.paths).flatMap((p) => Object.values(p));
-    assert.equal(operations.length, 5);
+    // The numbers operations and the three Project Tokens operations.
+    assert.equal(operations.length, 8);
     for (const op of operations) {
       assert.match(op.responses['429']!.description, /RateLimit-Policy/);
       assert.deepEqual(op.responses['429']!.content, {

@@ -21,7 +21,7 @@ describe('GET /openapi.json', () => {
     assert.equal(op.operationId, 'create_imported_phone_number');
     assert.deepEqual(op.security, [{ SignalWireBasicAuth: [] }]);
     assert.equal(doc.components.securitySchemes.SignalWireBasicAuth.scheme, 'basic');
-    assert.deepEqual(Object.keys(op.responses).sort(), ['201', '400', '401', '403', '413', '415', '422', '429', '500', '503']);
+    assert.deepEqual(Object.keys(op.responses).sort(), ['201', '400', '401', '403', '409', '413', '415', '422', '429', '500', '503']);
   });
 
   test('the request schema is the one the route validates with', () => {
