@@ -110,8 +110,12 @@ export function idempotency(deps: { store: IdempotencyStore; clock: () => Date }
           answer: (status, body) => ({ projectId, operation, key: raw, requestHash, status, body, createdAt: deps.clock().toISOString() }),
           kept: false,
         };
-        if (inFlight.has(slot(claim))) throw errors.conflict();
-        inFlight.add(slot(claim));
+        const id = slot(claim);
+        if (inFlight.has(id)) throw errors.conflict();
+        inFlight.add(id);
+        // A client that hangs up mid-request gets no onResponse: the socket's close frees the
+        // key too. A retry that then overlaps the first is settled by the database.
+        reply.raw.once('close', () => inFlight.delete(id));
         request.idempotency = claim;
       };
     },

@@ -125,6 +125,8 @@ describe('numberspace import', () => {
     // Second run: the same command.
     const second = cli([file, '--url', url]);
     assert.equal(await second.exited, 1, `${second.stdout()}\n${second.stderr()}`);
+    const unexpected = results(out).filter((r) => r.outcome !== expected.get(Number(r.row)));
+    assert.deepEqual(unexpected, [], 'every row ends as expected');
     assert.match(second.stdout(), /10000 of 10000 rows: 9986 imported, 4 already imported, 10 rejected/);
 
     const numbers = await inventory();
