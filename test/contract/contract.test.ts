@@ -27,7 +27,7 @@ interface Seen {
 }
 
 /** Statuses numberspace answers that the contract does not list, with the shape it documents for them. */
-const DOCUMENTED_EXTRAS: Record<string, 'simple' | 'list'> = { '400': 'simple', '403': 'list', '413': 'simple', '415': 'simple', '429': 'simple', '408': 'simple', '431': 'simple', '503': 'simple' };
+const DOCUMENTED_EXTRAS: Record<string, 'simple' | 'list'> = { '400': 'simple', '403': 'list', '409': 'simple', '413': 'simple', '415': 'simple', '429': 'simple', '408': 'simple', '431': 'simple', '503': 'simple' };
 
 interface Surface {
   readonly name: 'relay' | 'compat';

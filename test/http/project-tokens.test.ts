@@ -234,6 +234,8 @@ describe('Project Tokens API', () => {
       assert.deepEqual([foreign.body.code, foreign.body.status], [20404, 404]);
       const theirs = await server.request('DELETE', `${compat('/2010-04-01')}/${other.tokenId}.json`);
       assert.deepEqual([theirs.status, theirs.body.code], [404, 20404]);
+      const theirsPatched = await server.request('PATCH', `${compat()}/${other.tokenId}`, { body: { name: 'hijacked' } });
+      assert.deepEqual([theirsPatched.status, theirsPatched.body.code], [404, 20404]);
       assert.equal(await numbersStatus(other.auth), 200);
       const badCreds = await server.request('PATCH', `${compat()}/${other.tokenId}`, { auth: basic(tenant.projectId, 'PT' + '0'.repeat(48)), body: { name: 'x' } });
       assert.deepEqual([badCreds.status, badCreds.body.code], [401, 20003]);
