@@ -26,17 +26,19 @@ export function sqliteImportWrites(handle: SQLite.Database): (items: readonly Im
       ` where (select count(*) from phone_numbers where project_id = @project_id and ${ACTIVE}) < @quota on conflict do nothing`,
   );
   const activeCount = handle.prepare(`select count(*) from phone_numbers where project_id = ? and ${ACTIVE}`).pluck();
-  // The write lock is held from the first statement to the commit, so a key found free here
-  // is still free when its answer is inserted after the number.
-  const keyTaken = handle.prepare('select 1 from idempotency_keys where project_id = ? and operation = ? and key = ?').pluck();
-  const keep = handle.prepare(insertStatement('idempotency_keys', IDEMPOTENCY_COLUMNS));
+  // The key's answer goes in first: a key that already has one refuses the import in the same
+  // statement, and the rare import refused after it takes its answer out again.
+  const keep = handle.prepare(insertStatement('idempotency_keys', IDEMPOTENCY_COLUMNS, ' on conflict do nothing'));
+  const unkeep = handle.prepare('delete from idempotency_keys where project_id = ? and operation = ? and key = ?');
   return handle.transaction((items: readonly ImportItem[]): InsertOutcome[] =>
     items.map(({ row, audit, quota, answer }) => {
-      if (answer !== null && keyTaken.get(answer.projectId, answer.operation, answer.key) !== undefined) return 'key_taken';
+      if (answer !== null && keep.run(idempotencyRow(answer)).changes !== 1) return 'key_taken';
       const changes = quota === null ? insert.run(row).changes : insertWithinQuota.run({ ...row, quota }).changes;
-      if (changes !== 1) return quota !== null && (activeCount.get(row.project_id) as number) >= quota ? 'over_quota' : 'taken';
+      if (changes !== 1) {
+        if (answer !== null) unkeep.run(answer.projectId, answer.operation, answer.key);
+        return quota !== null && (activeCount.get(row.project_id) as number) >= quota ? 'over_quota' : 'taken';
+      }
       record.run(audit);
-      if (answer !== null) keep.run(idempotencyRow(answer));
       return 'inserted';
     }),
   );
