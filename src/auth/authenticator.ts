@@ -1,7 +1,7 @@
 import { NumberspaceError, errors } from '../domain/errors.js';
 import type { AuthThrottle } from '../limits/auth-throttle.js';
 import { parseRateLimitSpec, type RateLimitSpec } from '../limits/rate-limit-spec.js';
-import type { TenancyStore } from '../storage/tenancy-store.js';
+import type { TenancyStore } from '../storage/tenant-records.js';
 import { parseBasicAuth } from './basic-auth.js';
 import type { Scope } from '../domain/scopes.js';
 import { hashSecret, sameHash } from './token-secret.js';

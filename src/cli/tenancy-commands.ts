@@ -5,7 +5,7 @@ import type { Config } from '../config/config.js';
 import { formatRateLimitSpec, parseRateLimitSpec, RateLimitSpecError } from '../limits/rate-limit-spec.js';
 import { openStore, type Store } from '../storage/store.js';
 import { NumberspaceError } from '../domain/errors.js';
-import { OPERATOR } from '../storage/tenancy-store.js';
+import { OPERATOR } from '../storage/tenant-records.js';
 import { createProject, createSpace, type TenancyDeps } from '../tenancy/tenancy-service.js';
 import { tokenService } from '../tenancy/token-service.js';
 import { type Io, UsageError, onOff, printTable } from './io.js';

@@ -9,7 +9,7 @@ import type { PhoneNumberStore } from './phone-number-store.js';
 import { postgresPhoneNumberStore } from './postgres/phone-numbers.js';
 import { sqlitePhoneNumberStore } from './sqlite/phone-numbers.js';
 import { sqliteIdempotencyStore } from './sqlite/idempotency.js';
-import type { AuditStore, PageTokenKeys, TenancyStore } from './tenancy-store.js';
+import type { AuditStore, PageTokenKeys, TenancyStore } from './tenant-records.js';
 
 /**
  * Everything the services need from persistence. Routes and services see only this; each

@@ -1,6 +1,6 @@
 import { type Scope, SCOPES } from '../domain/scopes.js';
 import { generateSecret, hashSecret } from '../auth/token-secret.js';
-import { OPERATOR, type ProjectRecord, type SpaceRecord, type TenancyStore, type TokenRecord } from '../storage/tenancy-store.js';
+import { OPERATOR, type ProjectRecord, type SpaceRecord, type TenancyStore, type TokenRecord } from '../storage/tenant-records.js';
 
 /** Operator actions on spaces, projects and tokens, shared by the CLI and first start. */
 export interface TenancyDeps {

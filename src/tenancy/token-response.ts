@@ -1,4 +1,4 @@
-import type { TokenRecord } from '../storage/tenancy-store.js';
+import type { TokenRecord } from '../storage/tenant-records.js';
 
 /**
  * A token as both surfaces answer it. The secret appears in the create answer only:

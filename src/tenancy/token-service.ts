@@ -2,7 +2,7 @@ import type { Actor } from '../domain/audit.js';
 import { errors, type Problem, problem } from '../domain/errors.js';
 import { isScope, SCOPES, type Scope } from '../domain/scopes.js';
 import { generateSecret, hashSecret } from '../auth/token-secret.js';
-import type { TenancyStore, TokenRecord } from '../storage/tenancy-store.js';
+import type { TenancyStore, TokenRecord } from '../storage/tenant-records.js';
 
 /**
  * API tokens, the one set of rules for the Project Tokens API on every surface and for the

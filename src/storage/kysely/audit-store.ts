@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../schema.js';
-import type { AuditStore } from '../tenancy-store.js';
+import type { AuditStore } from '../tenant-records.js';
 
 export function kyselyAuditStore(db: Kysely<Database>): AuditStore {
   return {

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { Database } from '../schema.js';
-import type { PageTokenKeys } from '../tenancy-store.js';
+import type { PageTokenKeys } from '../tenant-records.js';
 
 const SECRET_NAME = 'page_token_hmac_sha256';
 /** A full SHA-256 block of entropy: shorter keys weaken HMAC-SHA256, longer ones add nothing. */

@@ -3,7 +3,7 @@ import { type Actor, auditEvent } from '../../domain/audit.js';
 import type { Scope } from '../../domain/scopes.js';
 import { isUniqueViolation } from '../database-errors.js';
 import type { Database } from '../schema.js';
-import { type Credential, OPERATOR, type ProjectLimits, type ProjectRecord, type SpaceRecord, type TenancyStore, type TokenRecord } from '../tenancy-store.js';
+import { type Credential, OPERATOR, type ProjectLimits, type ProjectRecord, type SpaceRecord, type TenancyStore, type TokenRecord } from '../tenant-records.js';
 
 const splitScopes = (s: string) => (s === '' ? [] : (s.split(',') as Scope[]));
 

@@ -1,32 +1,9 @@
 import { Type } from '@sinclair/typebox';
-import { SCOPES } from '../../domain/scopes.js';
-import { StringEnum } from '../../http/schema-kit.js';
-import { MAX_TOKEN_NAME } from '../../tenancy/token-service.js';
 import { AccountParams } from './schemas.js';
 
 export { AccountParams };
 
-const NAME = Type.String({ minLength: 1, maxLength: MAX_TOKEN_NAME, description: 'A label for people: 1 to 255 characters, not blank, no control characters.' });
-const PERMISSIONS = (description: string, minItems?: number) =>
-  Type.Array(StringEnum(SCOPES), { ...(minItems === undefined ? {} : { minItems }), maxItems: 64, description });
-
-/** The token bodies keep lower-case names on this surface too. */
-export const CreateTokenRequest = Type.Object(
-  {
-    name: NAME,
-    permissions: PERMISSIONS('The scopes the token grants, from the 11 known ones; repeats are ignored.', 1),
-    subproject_id: Type.Optional(Type.String({ description: 'Not emulated: numberspace has no subprojects, so any value answers 422 (not_served).' })),
-  },
-  { additionalProperties: false },
-);
-
-export const UpdateTokenRequest = Type.Object(
-  {
-    name: Type.Optional(NAME),
-    permissions: Type.Optional(PERMISSIONS('Replaces the token\'s scopes; must not be empty. Absent: the scopes stay.')),
-  },
-  { additionalProperties: false },
-);
+export { CreateTokenRequest, UpdateTokenRequest } from '../../http/token-request-schemas.js';
 
 export const TokenParams = Type.Object({
   AccountSid: AccountParams.properties.AccountSid,
