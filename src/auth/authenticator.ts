@@ -55,6 +55,9 @@ export function createAuthenticator(store: TenancyStore, options: AuthenticatorO
     if (map.size >= maxEntries) map.delete(map.keys().next().value!);
     map.set(key, value);
   };
+  // Bumped by every forget(): a check that was in flight when a token changed may have read
+  // its old state, so its result answers that one request but is not remembered.
+  let generation = 0;
   const failure = (clientAddress: string | undefined): Promise<NumberspaceError> | NumberspaceError =>
     options.throttle === undefined ? errors.unauthorized() : options.throttle.refuse(clientAddress);
 
@@ -81,6 +84,7 @@ export function createAuthenticator(store: TenancyStore, options: AuthenticatorO
 
   return {
     forget(tokenId) {
+      generation++;
       for (const [header, { principal }] of cache) if (principal.tokenId === tokenId) cache.delete(header);
     },
     async authenticate(authorization, clientAddress) {
@@ -97,6 +101,7 @@ export function createAuthenticator(store: TenancyStore, options: AuthenticatorO
         if (refusedUntil !== undefined) refused.delete(authorization);
       }
       let principal: Principal;
+      const started = generation;
       try {
         principal = await verify(authorization);
       } catch (err) {
@@ -104,7 +109,7 @@ export function createAuthenticator(store: TenancyStore, options: AuthenticatorO
         if (caching) remember(refused, authorization, t + options.cacheTtlMs);
         throw await failure(clientAddress);
       }
-      if (caching) remember(cache, authorization, { principal, expiresAt: t + options.cacheTtlMs });
+      if (caching && started === generation) remember(cache, authorization, { principal, expiresAt: t + options.cacheTtlMs });
       return principal;
     },
   };

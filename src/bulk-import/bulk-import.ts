@@ -37,7 +37,10 @@ export interface RetryPolicy {
 export const DEFAULT_RETRY: RetryPolicy = { attempts: 8, baseMs: 250, maxMs: 15_000 };
 
 /** Credentials or the account are wrong: every row would fail alike, so the run stops. */
-export class FatalAnswer extends Error {}
+export class FatalAnswer extends Error {
+  /** The rows that were finished before the run stopped, in no particular order. */
+  finished: RowResult[] = [];
+}
 
 export async function bulkImport(o: {
   file: ImportFile;
@@ -71,7 +74,9 @@ export async function bulkImport(o: {
       if (!transient || attempt >= policy.attempts) return answer;
       retries++;
       const backoff = Math.min(policy.maxMs, policy.baseMs * 2 ** (attempt - 1)) * (0.5 + Math.random() / 2);
-      const wait = answer.retryAfter !== undefined ? Math.max(answer.retryAfter * 1000, policy.baseMs) : backoff;
+      // A Retry-After is honoured within the policy's bounds: a server asking for an hour
+      // would otherwise stall the whole run without a word.
+      const wait = answer.retryAfter !== undefined ? Math.min(policy.maxMs, Math.max(answer.retryAfter * 1000, policy.baseMs)) : backoff;
       await new Promise((r) => setTimeout(r, wait));
     }
   };
@@ -130,6 +135,8 @@ export async function bulkImport(o: {
   };
   report();
   await Promise.all(Array.from({ length: Math.max(1, o.concurrency) }, worker));
+  const finished = results.filter((r) => r !== undefined);
+  if (fatal instanceof FatalAnswer) fatal.finished = finished;
   if (fatal !== undefined) throw fatal;
-  return results.filter((r) => r !== undefined);
+  return finished;
 }

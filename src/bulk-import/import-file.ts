@@ -38,23 +38,35 @@ export function readImportFile(bytes: Buffer, options: { numberType?: RequestedN
   const digest = createHash('sha256').update(bytes).digest('hex');
   // In file order: every record, and every record the parser had to skip, is one data row.
   const seen: ({ fields: string[] } | { error: string; line: number | undefined })[] = [];
-  const records = parse(bytes, {
+  // The last line of the last record read: an unclosed quote opens on the line after it.
+  let lastLine = 0;
+  let unclosed: string | undefined;
+  parse(bytes, {
     bom: true,
     skip_empty_lines: true,
     relax_column_count: true,
+    // A stray quote inside a field stays in the field, so that row alone is refused by the
+    // number rules (or kept in a name) instead of the parser giving up on the record.
+    relax_quotes: true,
     skip_records_with_error: true,
-    on_skip: (err: { message: string; lines?: number } | undefined) => {
+    on_skip: (err: { message: string; code?: string; lines?: number } | undefined) => {
+      if (err?.code === 'CSV_QUOTE_NOT_CLOSED') {
+        unclosed = `line ${lastLine + 1} opens a quoted field that is never closed, so every line after it would be read as part of that field: close the quote (a quote inside a quoted field is written "")`;
+        return;
+      }
       // The parser may report one broken record more than once; it is one data row.
       const last = seen.at(-1);
       if (last !== undefined && 'line' in last && last.line === err?.lines) return;
       seen.push({ error: `not valid CSV: ${err?.message ?? 'unreadable record'}`, line: err?.lines });
+      if (err?.lines !== undefined) lastLine = err.lines;
     },
-    on_record: (record: string[]) => {
+    on_record: (record: string[], context: { lines: number }) => {
       seen.push({ fields: record });
+      lastLine = context.lines;
       return record;
     },
-  }) as string[][];
-  void records;
+  });
+  if (unclosed !== undefined) throw new ImportFileError(unclosed);
   const first = seen.findIndex((s) => 'fields' in s);
   if (first === -1) throw new ImportFileError('the file has no header row (number, number_type, capabilities, name)');
   if (first > 0) throw new ImportFileError(`the header row is not valid CSV: ${(seen[0] as { error: string }).error}`);

@@ -107,7 +107,9 @@ export async function importCommand(io: Io, args: string[], env: NodeJS.ProcessE
   } catch (err) {
     progress.stop();
     if (err instanceof FatalAnswer) {
-      io.err(`numberspace import: ${err.message}; nothing more was sent`);
+      // The results file describes this run, even one cut short: never an older run's rows.
+      writeResults(out, err.finished);
+      io.err(`numberspace import: ${err.message}; nothing more was sent (${err.finished.length} of ${file.rows.length} rows done, results in ${out})`);
       return 2;
     }
     throw err;

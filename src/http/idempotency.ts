@@ -81,8 +81,13 @@ export interface Idempotency {
 export function idempotency(deps: { store: IdempotencyStore; clock: () => Date }): Idempotency {
   // Keys whose request is being processed on this node. Across nodes the database decides:
   // the import's transaction finds the key taken (see PhoneNumberStore.insert).
-  const inFlight = new Set<string>();
+  const inFlight = new Map<string, IdempotencyClaim>();
   const slot = (c: { projectId: string; operation: string; key: string }) => `${c.projectId}\u0000${c.operation}\u0000${c.key}`;
+  // Frees only this request's own claim: once freed, a retry may hold the same slot.
+  const free = (claim: IdempotencyClaim) => {
+    const id = slot(claim);
+    if (inFlight.get(id) === claim) inFlight.delete(id);
+  };
 
   const replay = (stored: IdempotentAnswer, requestHash: string, reply: FastifyReply): FastifyReply => {
     if (stored.requestHash !== requestHash) throw errors.keyReused();
@@ -112,10 +117,10 @@ export function idempotency(deps: { store: IdempotencyStore; clock: () => Date }
         };
         const id = slot(claim);
         if (inFlight.has(id)) throw errors.conflict();
-        inFlight.add(id);
+        inFlight.set(id, claim);
         // A client that hangs up mid-request gets no onResponse: the socket's close frees the
         // key too. A retry that then overlaps the first is settled by the database.
-        reply.raw.once('close', () => inFlight.delete(id));
+        reply.raw.once('close', () => free(claim));
         request.idempotency = claim;
       };
     },
@@ -140,7 +145,7 @@ export function idempotency(deps: { store: IdempotencyStore; clock: () => Date }
     },
 
     release: (request, _reply, done) => {
-      if (request.idempotency !== undefined) inFlight.delete(slot(request.idempotency));
+      if (request.idempotency !== undefined) free(request.idempotency);
       done();
     },
 

@@ -193,6 +193,24 @@ describe('numberspace import', () => {
     }
   });
 
+  test('quotes: a stray quote refuses only its row; a quoted field never closed is a usage error naming its line', async () => {
+    const stray = join(dir, 'stray.csv');
+    writeFileSync(stray, 'number,number_type,name\n+1555340"0001,longcode,a\n+15553400002,longcode,"say ""hi"""\n+15553400003,longcode,c\n');
+    const run = cli([stray, '--url', url]);
+    assert.equal(await run.exited, 1, run.stderr());
+    const rows = results(join(dir, 'stray.results.csv'));
+    assert.deepEqual(rows.map((r) => [r.row, r.outcome]), [['1', 'rejected'], ['2', 'imported'], ['3', 'imported']]);
+    const named = (await get('/api/relay/rest/phone_numbers?filter_number=5553400002')).body.data as { name: string }[];
+    assert.equal(named[0]!.name, 'say "hi"');
+
+    const unclosed = join(dir, 'unclosed.csv');
+    writeFileSync(unclosed, 'number,number_type,name\n+15553401011,longcode,a\n+15553401012,longcode,"b\n+15553401013,longcode,c\n');
+    const broken = cli([unclosed, '--url', url]);
+    assert.equal(await broken.exited, 2);
+    assert.match(broken.stderr(), /line 3 opens a quoted field that is never closed/);
+    assert.equal((await get('/api/relay/rest/phone_numbers?filter_number=555340101')).body.data.length, 0, 'nothing was sent');
+  });
+
   test('usage errors exit 2: an unknown column, no file, no credentials, a refused token', async () => {
     const bad = join(dir, 'bad.csv');
     writeFileSync(bad, 'number,number_typ\n+15553300001,longcode\n');
@@ -207,9 +225,13 @@ describe('numberspace import', () => {
     const anonymous = cli([ok, '--url', url], { SIGNALWIRE_API_TOKEN: '' });
     assert.equal(await anonymous.exited, 2);
     assert.match(anonymous.stderr(), /--token or SIGNALWIRE_API_TOKEN/);
+    // An earlier run's results are replaced by this run's (none finished), never left to mislead.
+    writeFileSync(join(dir, 'ok.results.csv'), 'row,number,outcome,id,error\n1,+15553300002,imported,stale,\n');
     const refused = cli([ok, '--url', url, '--token', 'PT' + '9'.repeat(48)]);
     assert.equal(await refused.exited, 2);
     assert.match(refused.stderr(), /refused the credentials/);
+    assert.match(refused.stderr(), /0 of 1 rows done/);
+    assert.deepEqual(results(join(dir, 'ok.results.csv')), []);
     assert.equal((await get('/api/relay/rest/phone_numbers?filter_number=5553300002')).body.data.length, 0);
   });
 });

@@ -111,7 +111,7 @@ function postgresInsertBatch(db: Kysely<Database>) {
           rows.length === 0 ? [] : (await trx.executeQuery(unnestInsert<{ id: string }>('phone_numbers', COLUMNS, rows, ' on conflict do nothing returning id'))).rows;
         const ids = new Set<string>();
         const overQuota = await insertWithinQuotas(trx, items, insertRows, ids);
-        for (const r of await insertRows(items.filter((i) => i.quota === null).map((i) => i.row))) ids.add(r.id);
+        for (const r of await insertRows(byNumber(items.filter((i) => i.quota === null).map((i) => i.row)))) ids.add(r.id);
         const audits = items.filter((i) => ids.has(i.row.id)).map((i) => i.audit);
         if (audits.length > 0) await trx.executeQuery(unnestInsert('audit_events', AUDIT_COLUMNS, audits));
         // A refused import keeps no answer here: its refusal is kept afterwards, like any other.
@@ -124,11 +124,17 @@ function postgresInsertBatch(db: Kysely<Database>) {
   });
 }
 
+const compare = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+const byNumber = (rows: PhoneNumberRow[]) => rows.sort((a, b) => compare(a.number, b.number));
+
 /** Inserts the answers of the batch's keyed imports; returns the items whose key was already taken. */
 async function claimKeys(trx: Transaction<Database>, items: readonly ImportItem[]): Promise<Set<ImportItem>> {
   const keyed = items.filter((i) => i.answer !== null);
   if (keyed.length === 0) return new Set();
-  const rows = keyed.map((i) => idempotencyRow(i.answer!));
+  // In key order, as the numbers are inserted in number order: two batches that share keys
+  // or numbers then take their row locks in the same order and never deadlock. The sort is
+  // stable, so of two imports under one key the earlier still comes first.
+  const rows = keyed.map((i) => idempotencyRow(i.answer!)).sort((a, b) => compare(a.project_id, b.project_id) || compare(a.operation, b.operation) || compare(a.key, b.key));
   const claimed = (await trx.executeQuery(unnestInsert<{ project_id: string; operation: string; key: string }>('idempotency_keys', IDEMPOTENCY_COLUMNS, rows, ' on conflict do nothing returning project_id, operation, key'))).rows;
   const won = new Set(claimed.map((r) => `${r.project_id}\u0000${r.operation}\u0000${r.key}`));
   const taken = new Set<ImportItem>();
