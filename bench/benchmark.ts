@@ -32,6 +32,8 @@ import {
   FIRST_PAGE_PATH,
   LIST_PATH,
   RELAY_SCENARIOS,
+  KEYED_IMPORT,
+  type Scenario,
   SCENARIO_NAMES,
   SCENARIOS,
   type ScenarioContext,
@@ -250,18 +252,19 @@ export async function runBenchmark(plan: BenchmarkPlan, resources = new Resource
     startedTargets.push(baseline);
     const targets = [baseline, ...live.map((l) => l.target)];
 
-    const measure = async (t: LiveTarget, scenario: ScenarioName, connections: number, seconds: number): Promise<LoadResult> => {
+    const measure = async (t: LiveTarget, scenario: ScenarioName | Scenario, connections: number, seconds: number): Promise<LoadResult> => {
+      const chosen = typeof scenario === 'string' ? SCENARIOS[scenario] : scenario;
       for (;;) {
-        const result = await runLoad({ url: t.server.url, connections, seconds, requests: SCENARIOS[scenario].requests(t.context), rss: t.server.rss, cpuSeconds: t.server.cpuSeconds });
+        const result = await runLoad({ url: t.server.url, connections, seconds, requests: chosen.requests(t.context), rss: t.server.rss, cpuSeconds: t.server.cpuSeconds });
         if (t.server.alive()) return result;
         if (!t.server.stoppedFromOutside() || t.restarts >= MAX_RESTARTS) {
-          throw new Error(`${t.info.key} died during ${scenario} @${connections}; its log ends:\n${t.server.logTail()}`);
+          throw new Error(`${t.info.key} died during ${chosen.name} @${connections}; its log ends:\n${t.server.logTail()}`);
         }
         // Same database, same credentials: the inventory, imports and deep page survive.
-        log(`${t.info.key} was stopped by a signal from outside the benchmark during ${scenario} @${connections}; restarting it and repeating the run`);
+        log(`${t.info.key} was stopped by a signal from outside the benchmark during ${chosen.name} @${connections}; restarting it and repeating the run`);
         t.server = await t.start();
         t.restarts++;
-        if (plan.warmupSeconds > 0) await runLoad({ url: t.server.url, connections: WARMUP_CONNECTIONS, seconds: plan.warmupSeconds, requests: SCENARIOS[scenario].requests(t.context), rss: t.server.rss, cpuSeconds: t.server.cpuSeconds });
+        if (plan.warmupSeconds > 0) await runLoad({ url: t.server.url, connections: WARMUP_CONNECTIONS, seconds: plan.warmupSeconds, requests: chosen.requests(t.context), rss: t.server.rss, cpuSeconds: t.server.cpuSeconds });
       }
     };
 
@@ -284,9 +287,10 @@ export async function runBenchmark(plan: BenchmarkPlan, resources = new Resource
     for (let round = 1; round <= plan.rounds; round++) {
       for (const { target, inventory } of bulkTargets) {
         const single = await measure(target, 'import', BULK_CONNECTIONS, plan.durationSeconds);
+        const keyed = await measure(target, KEYED_IMPORT, BULK_CONNECTIONS, plan.durationSeconds);
         const result = await runBulkImport({ server: target.server, projectId: inventory.projectId, apiToken: inventory.apiToken, dir, rows: plan.bulkRows, numbers, tag: `${target.info.key}-${round}` });
-        bulk.push({ round, target: target.info.key, single, result });
-        log(`[${round}/${plan.rounds}] bulk ${target.info.label}: numberspace import ${Math.round(result.rowsPerSecond).toLocaleString('en-US')} rows/s, single imports @${BULK_CONNECTIONS} ${Math.round(single.rps).toLocaleString('en-US')} req/s: ${(result.rowsPerSecond / single.rps).toFixed(2)}×`);
+        bulk.push({ round, target: target.info.key, single, keyed, result });
+        log(`[${round}/${plan.rounds}] bulk ${target.info.label}: numberspace import ${Math.round(result.rowsPerSecond).toLocaleString('en-US')} rows/s, single imports @${BULK_CONNECTIONS} ${Math.round(single.rps).toLocaleString('en-US')} req/s: ${(result.rowsPerSecond / single.rps).toFixed(2)}× (keyed single imports ${Math.round(keyed.rps).toLocaleString('en-US')} req/s)`);
       }
       for (const scenario of SCENARIO_NAMES) {
         for (const connections of plan.connections) {

@@ -28,7 +28,7 @@ export interface ScenarioContext {
 }
 
 export interface Scenario {
-  readonly name: ScenarioName;
+  readonly name: ScenarioName | 'import-keyed';
   readonly description: string;
   /**
    * The scenario whose baseline run this one is compared with: the baseline does the same
@@ -159,3 +159,25 @@ export async function walkToDeepPage(baseUrl: string, auth: string, pages: numbe
   }
   return { path, pageNumber, seconds: (performance.now() - started) / 1000 };
 }
+
+/**
+ * The import scenario with an Idempotency-Key on every request, as `numberspace import` sends
+ * them: run beside the bulk import only, to show what the keys themselves cost the server.
+ */
+export const KEYED_IMPORT: Scenario = {
+  ...SCENARIOS.import,
+  name: 'import-keyed',
+  description: 'POST imported_phone_numbers, a fresh number and a fresh Idempotency-Key each time (201)',
+  requests: (ctx) => {
+    const prefix = `bench-${process.pid}-${Date.now()}-`;
+    let n = 0;
+    return [
+      {
+        method: 'POST',
+        path: IMPORT_PATH,
+        headers: json(ctx.auth),
+        setupRequest: (req) => ({ ...req, headers: { ...req.headers, 'idempotency-key': `${prefix}${n++}` }, body: `{"number":"${ctx.numbers.next()}","number_type":"longcode"}` }),
+      },
+    ];
+  },
+};

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import { Type } from '@sinclair/typebox';
 import type { FastifyBaseLogger, FastifyReply, FastifyRequest, onResponseHookHandler, onSendHookHandler, preValidationAsyncHookHandler } from 'fastify';
 import { errors, NumberspaceError, problem } from '../domain/errors.js';
@@ -83,10 +83,12 @@ export function idempotency(deps: { store: IdempotencyStore; clock: () => Date }
   // the import's transaction finds the key taken (see PhoneNumberStore.insert).
   const inFlight = new Map<string, IdempotencyClaim>();
   const slot = (c: { projectId: string; operation: string; key: string }) => `${c.projectId}\u0000${c.operation}\u0000${c.key}`;
+  // Where each claim sits in inFlight, worked out once per request.
+  const slots = new WeakMap<IdempotencyClaim, string>();
   // Frees only this request's own claim: once freed, a retry may hold the same slot.
   const free = (claim: IdempotencyClaim) => {
-    const id = slot(claim);
-    if (inFlight.get(id) === claim) inFlight.delete(id);
+    const id = slots.get(claim);
+    if (id !== undefined && inFlight.get(id) === claim) inFlight.delete(id);
   };
 
   const replay = (stored: IdempotentAnswer, requestHash: string, reply: FastifyReply): FastifyReply => {
@@ -118,6 +120,7 @@ export function idempotency(deps: { store: IdempotencyStore; clock: () => Date }
         const id = slot(claim);
         if (inFlight.has(id)) throw errors.conflict();
         inFlight.set(id, claim);
+        slots.set(claim, id);
         // A client that hangs up mid-request gets no onResponse: the socket's close frees the
         // key too. A retry that then overlaps the first is settled by the database.
         reply.raw.once('close', () => free(claim));
@@ -202,7 +205,7 @@ export function idempotency(deps: { store: IdempotencyStore; clock: () => Date }
  * JSON) in canonical JSON, object keys sorted, hashed.
  */
 export function hashBody(body: unknown): string {
-  return createHash('sha256').update(canonicalJson(body ?? null)).digest('hex');
+  return hash('sha256', canonicalJson(body ?? null), 'hex');
 }
 
 function canonicalJson(value: unknown): string {

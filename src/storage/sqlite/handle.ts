@@ -2,6 +2,8 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import SQLite from 'better-sqlite3';
 
+export const WAL_CHECKPOINT_PAGES = 10_000;
+
 /** A SQLite connection set up as every numberspace connection is, on the server or its writer thread. */
 export function openSqliteHandle(file: string, synchronous: 'NORMAL' | 'FULL'): SQLite.Database {
   if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
@@ -9,6 +11,10 @@ export function openSqliteHandle(file: string, synchronous: 'NORMAL' | 'FULL'): 
   handle.pragma('journal_mode = WAL');
   handle.pragma(`synchronous = ${synchronous}`);
   handle.pragma('foreign_keys = ON');
+  // Checkpoint every 10,000 WAL pages (about 40 MB) rather than SQLite's 1,000: a page written
+  // many times between checkpoints (index leaves, a table's last page) is copied into the
+  // database once. Measured on imports: 10-15 % less writer time per row and a lower p99.
+  handle.pragma(`wal_autocheckpoint = ${WAL_CHECKPOINT_PAGES}`);
   // Other connections (the writer thread, the CLI next to a running server) may hold the write lock briefly.
   handle.pragma('busy_timeout = 5000');
   return handle;

@@ -3,6 +3,7 @@ import type { PhoneNumberRow } from '../../domain/phone-number-record.js';
 import { groupCommitter } from '../group-commit.js';
 import { listPageQuery } from '../list-page-query.js';
 import { ACTIVE, type ListedNumber, type PhoneNumberStore, type UpdateOutcome, withJson } from '../phone-number-store.js';
+import { SAME_AS_RECORD } from './phone-number-writes.js';
 import type { SqliteWriter, WriteItem, WriteName, WriteResult } from './writer.js';
 
 /**
@@ -25,7 +26,9 @@ export function sqlitePhoneNumberStore(handle: SQLite.Database, writer: SqliteWr
     return statement.all(...compiled.parameters);
   };
   return {
-    insert: (row, audit, quota, answer) => importBatch.submit({ row, audit, quota, answer: answer ?? null }),
+    // A Relay import's answer is the row's own record: sent to the writer once, not twice.
+    insert: (row, audit, quota, answer) =>
+      importBatch.submit({ row, audit, quota, answer: answer === undefined ? null : answer.body === row.wire ? { ...answer, body: SAME_AS_RECORD } : answer }),
     findActive: async (projectId, id) => findActive(projectId, id),
     async findActiveJson(projectId, id) {
       const json = selectJson().get(id, projectId) as string | null | undefined;
