@@ -23,6 +23,11 @@ import { tokenService } from './tenancy/token-service.js';
 import { idempotency } from './http/idempotency.js';
 import type { Store } from './storage/store.js';
 import { newRowId } from './domain/uuid-v7.js';
+import { createJournal, type Journal } from './emulator/journal.js';
+import { createScenarios, type Scenarios } from './emulator/scenarios.js';
+import { emulatorProjects, type EmulatorProjects } from './emulator/emulator-projects.js';
+import { CONTROL_PREFIX, installRecorder, type Recorder } from './surfaces/emulator-control/recorder.js';
+import { emulatorControl } from './surfaces/emulator-control/plugin.js';
 
 /** Largest request body accepted; an import body is under 200 bytes. */
 export const BODY_LIMIT_BYTES = 16 * 1024;
@@ -52,6 +57,8 @@ export interface AppDeps {
   readonly trustProxy?: readonly string[];
   /** PEM certificate chain and key: serve HTTPS instead of HTTP. */
   readonly tls?: { readonly cert: Buffer; readonly key: Buffer };
+  /** Emulator mode (see docs/testing.md): any credentials, and the /__mock__ control endpoints. */
+  readonly emulator?: boolean;
 }
 
 /** Builds the HTTP application. Reads no environment and listens on nothing. */
@@ -123,8 +130,11 @@ export async function buildApp(deps: AppDeps): Promise<App> {
 
   const limits = deps.limits ?? {};
   const limitsClock = limits.now === undefined ? {} : { now: limits.now };
+  // Emulator mode's projects need the services, which need the authenticator: bound late.
+  let emulatorProjectsRef: EmulatorProjects | undefined;
   const authenticator = createAuthenticator(deps.store.tenancy, {
     cacheTtlMs: deps.authCacheTtlMs,
+    ...(deps.emulator === true ? { provision: (projectId: string, secret: string) => emulatorProjectsRef!.provision(projectId, secret) } : {}),
     throttle: createAuthThrottle({
       failureLimit: limits.authFailureLimit ?? 0,
       ...(limits.authTarpitMs === undefined ? {} : { tarpitMs: limits.authTarpitMs }),
@@ -144,9 +154,31 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   const stopPurging = keys.startPurging(deps.logger as FastifyBaseLogger);
   app.addHook('onClose', async () => stopPurging());
   const surfaceDeps = { ...guardDeps, readiness, importNumber, phoneNumbers, tokens, idempotency: keys };
+  let emulator: { journal: Journal; scenarios: Scenarios; recorder: Recorder; projects: EmulatorProjects } | undefined;
+  if (deps.emulator === true) {
+    const journal = createJournal();
+    const scenarios = createScenarios();
+    // Before the surfaces: it must see their routes, and run ahead of their hooks.
+    const recorder = installRecorder(app, { journal, scenarios, bodyLimit: BODY_LIMIT_BYTES });
+    emulatorProjectsRef = emulatorProjects({ tenancy: deps.store.tenancy, importNumber, phoneNumbers, clock, newId, forgetCredentials: () => authenticator.forgetAll() });
+    emulator = { journal, scenarios, recorder, projects: emulatorProjectsRef };
+  }
   await app.register(relayRestSurface(surfaceDeps), { prefix: RELAY_REST_ROOT });
   for (const prefix of [COMPATIBILITY_PREFIX, COMPATIBILITY_ALIAS_PREFIX]) {
     await app.register(compatibilitySurface(surfaceDeps, prefix), { prefix });
+  }
+
+  if (emulator !== undefined) {
+    const projects = emulator.projects;
+    await app.register(
+      emulatorControl({
+        ...emulator,
+        numberOwner: (number) => deps.store.phoneNumbers.findActiveOwner(number),
+        foreignProject: async (id) => (await deps.store.tenancy.findProject(id)) !== undefined && !(await projects.owns(id)),
+        surfaces: 2,
+      }),
+      { prefix: CONTROL_PREFIX },
+    );
   }
 
   app.get('/openapi.json', async (_request, reply) => reply.type('application/json; charset=utf-8').send(openapi.relayRest()));

@@ -28,6 +28,11 @@ export interface AuthenticatorOptions {
   readonly now?: () => number;
   /** Decides how failed credentials are answered (401, or 429 for a client over its limit); absent: always 401. */
   readonly throttle?: AuthThrottle;
+  /**
+   * Emulator mode: called when no token has the credentials given; true when it made them
+   * valid (see EmulatorProjects.provision), and they are then looked up again.
+   */
+  readonly provision?: (projectId: string, secret: string) => Promise<boolean>;
 }
 
 export interface Authenticator {
@@ -39,6 +44,8 @@ export interface Authenticator {
   authenticate(authorization: string | undefined, clientAddress?: string): Promise<Principal>;
   /** Drops what this node remembers of a token whose credentials changed (revoked, rescoped): its next request is checked afresh. */
   forget(tokenId: string): void;
+  /** Drops everything this node remembers, refusals included (emulator resets delete projects). */
+  forgetAll(): void;
 }
 
 export function createAuthenticator(store: TenancyStore, options: AuthenticatorOptions): Authenticator {
@@ -65,7 +72,10 @@ export function createAuthenticator(store: TenancyStore, options: AuthenticatorO
     const credentials = parseBasicAuth(authorization);
     if (credentials === undefined) throw errors.unauthorized();
     const hash = hashSecret(credentials.secret);
-    const found = await store.findCredential(hash);
+    let found = await store.findCredential(hash);
+    if (found === undefined && options.provision !== undefined && (await options.provision(credentials.projectId, credentials.secret))) {
+      found = await store.findCredential(hash);
+    }
     // Every failure below is the same 401: unknown secret, revoked token, another project's
     // token. The project id check compares ids the caller already knows; the hash compare is
     // constant-time.
@@ -83,6 +93,11 @@ export function createAuthenticator(store: TenancyStore, options: AuthenticatorO
   }
 
   return {
+    forgetAll() {
+      generation++;
+      cache.clear();
+      refused.clear();
+    },
     forget(tokenId) {
       generation++;
       for (const [header, { principal }] of cache) if (principal.tokenId === tokenId) cache.delete(header);

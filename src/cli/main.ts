@@ -1,3 +1,4 @@
+import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig } from '../config/config.js';
 import { type Io, UsageError, processIo } from './io.js';
 import { auditCommand } from './audit-command.js';
@@ -8,7 +9,10 @@ import { projectsCommand, spacesCommand, tokensCommand } from './tenancy-command
 
 const USAGE = `Usage: numberspace [command]
 
-  serve                                   run the HTTP service (the default)
+  serve [--emulator [--seed FILE] [--emulator-allow-remote]]
+                                          run the HTTP service (the default); --emulator: a
+                                          SignalWire stand-in for test suites (any credentials,
+                                          /__mock__ journal, scenarios, resets, seeding)
   spaces create --name N [--partner-api on|off]
   spaces list
   spaces update <id|name> --partner-api on|off
@@ -28,6 +32,21 @@ const USAGE = `Usage: numberspace [command]
 Every list and create takes --json. Commands other than import and tls-cert act on the
 database named by DATABASE_URL; import talks HTTP to a running Space.`;
 
+/** `serve`'s flags, as the environment variables they stand for. */
+function serveFlags(args: string[]): NodeJS.ProcessEnv {
+  let values: { emulator?: boolean; 'emulator-allow-remote'?: boolean; seed?: string };
+  try {
+    ({ values } = parseArgs({ args, options: { emulator: { type: 'boolean' }, 'emulator-allow-remote': { type: 'boolean' }, seed: { type: 'string' } }, strict: true, allowPositionals: false }));
+  } catch (err) {
+    throw new UsageError(`serve: ${(err as Error).message}`);
+  }
+  return {
+    ...(values.emulator === true ? { NUMBERSPACE_EMULATOR: '1' } : {}),
+    ...(values['emulator-allow-remote'] === true ? { NUMBERSPACE_EMULATOR_ALLOW_REMOTE: '1' } : {}),
+    ...(values.seed === undefined ? {} : { NUMBERSPACE_SEED: values.seed }),
+  };
+}
+
 /** Runs one command and resolves its exit code: 0 done, 1 failed, 2 bad usage. */
 export async function run(argv: string[], env: NodeJS.ProcessEnv, io: Io = processIo): Promise<number> {
   const [command = 'serve', ...rest] = argv;
@@ -38,7 +57,7 @@ export async function run(argv: string[], env: NodeJS.ProcessEnv, io: Io = proce
     }
     if (command === 'tls-cert') return tlsCertCommand(io, rest);
     if (command === 'import') return await importCommand(io, rest, env);
-    const config = loadConfig(env);
+    const config = loadConfig(command === 'serve' ? { ...env, ...serveFlags(rest) } : env);
     switch (command) {
       case 'serve':
         return await serveCommand(config, io);

@@ -17,6 +17,7 @@ import type { Io } from './io.js';
  */
 export async function serveCommand(config: Config, io: Io): Promise<number> {
   const tls = config.tls === undefined ? undefined : loadTlsFiles(config.tls);
+  const seedText = config.emulator?.seedFile === undefined ? undefined : readSeedFile(config.emulator.seedFile);
   const logger = createLogger(config.logLevel);
   const store = openStore(config.databaseUrl, { poolSize: config.databasePoolSize, sqliteSynchronous: config.sqliteSynchronous });
   const readiness = createReadiness();
@@ -28,7 +29,20 @@ export async function serveCommand(config: Config, io: Io): Promise<number> {
     limits: { rateLimit: config.rateLimit, authFailureLimit: config.authFailureLimit },
     trustProxy: config.trustProxy,
     ...(tls === undefined ? {} : { tls }),
+    ...(config.emulator === undefined ? {} : { emulator: true }),
   });
+  if (config.emulator !== undefined) {
+    io.err(
+      [
+        '',
+        '  numberspace: EMULATOR MODE. Any credentials are accepted (a new project id is created on first use),',
+        '  and /__mock__ (journal, scenarios, resets, seeding) answers without credentials.',
+        `  A stand-in for test suites: never for real traffic.${config.databaseUrl === ':memory:' ? ' Data is kept in memory only.' : ''}`,
+        '',
+      ].join('\n'),
+    );
+    logger.warn({ host: config.host, database: config.databaseUrl === ':memory:' ? 'memory' : 'file' }, 'emulator mode');
+  }
 
   let stopping = false;
   const stopped = new Promise<void>((resolve) => {
@@ -47,7 +61,8 @@ export async function serveCommand(config: Config, io: Io): Promise<number> {
     const address = await app.listen({ port: config.port, host: config.host });
     const result = await prepareDatabase(store, config, logger, () => stopping);
     if (result !== undefined) {
-      printWelcome(io, result, address);
+      if (seedText !== undefined) await applySeed(app, seedText);
+      if (config.emulator === undefined) printWelcome(io, result, address);
       readiness.markReady();
       logger.info('ready');
       logger.flush();
@@ -62,6 +77,20 @@ export async function serveCommand(config: Config, io: Io): Promise<number> {
   await store.close();
   logger.info('stopped');
   return exitCode;
+}
+
+function readSeedFile(path: string): string {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch (err) {
+    throw new Error(`cannot read the seed document "${path}": ${(err as Error).message}`);
+  }
+}
+
+/** Through the control endpoint itself, so a file is checked and applied exactly as a POST is. */
+async function applySeed(app: Awaited<ReturnType<typeof buildApp>>, text: string): Promise<void> {
+  const answer = await app.inject({ method: 'POST', url: '/__mock__/seed', headers: { 'content-type': 'application/yaml' }, payload: text });
+  if (answer.statusCode !== 200) throw new Error(`--seed: ${(JSON.parse(answer.body) as { error: string }).error}`);
 }
 
 /**

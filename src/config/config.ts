@@ -39,6 +39,12 @@ export interface Config {
    * only speaks https, so a local stand-in must too.
    */
   readonly tls: { readonly certFile: string; readonly keyFile: string } | undefined;
+  /**
+   * Emulator mode for test suites (NUMBERSPACE_EMULATOR=1 or `serve --emulator`): any
+   * credentials name a project created on first use, and /__mock__ serves the journal,
+   * scenarios, resets and seeding. Undefined: off.
+   */
+  readonly emulator: { readonly allowRemote: boolean; readonly seedFile: string | undefined } | undefined;
 }
 
 export class ConfigError extends Error {}
@@ -96,10 +102,27 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
   const keyFile = env.TLS_KEY_FILE || undefined;
   if ((certFile === undefined) !== (keyFile === undefined)) problems.push('TLS_CERT_FILE and TLS_KEY_FILE must be set together');
 
+  const flag = (name: string): boolean => {
+    const raw = env[name];
+    if (raw === undefined || raw === '' || raw === '0' || raw.toLowerCase() === 'false') return false;
+    if (raw === '1' || raw.toLowerCase() === 'true') return true;
+    problems.push(`${name} must be 1 or 0 (got "${raw}")`);
+    return false;
+  };
+  const emulator = flag('NUMBERSPACE_EMULATOR');
+  const allowRemote = flag('NUMBERSPACE_EMULATOR_ALLOW_REMOTE');
+  const seedFile = env.NUMBERSPACE_SEED || undefined;
+  if (!emulator && (allowRemote || seedFile !== undefined)) problems.push('NUMBERSPACE_EMULATOR_ALLOW_REMOTE and NUMBERSPACE_SEED (--emulator-allow-remote, --seed) need emulator mode (NUMBERSPACE_EMULATOR=1, --emulator)');
+  const host = env.HOST || '127.0.0.1';
+  if (emulator && !allowRemote && !isLoopback(host)) {
+    problems.push(`emulator mode accepts any credentials, so it listens only on a loopback address; HOST is "${host}". Add --emulator-allow-remote (NUMBERSPACE_EMULATOR_ALLOW_REMOTE=1) to listen there anyway, on a network only your tests reach`);
+  }
+
   const config: Config = {
     port: int('PORT', 8080, 0, 65535),
-    host: env.HOST || '127.0.0.1',
-    databaseUrl: env.DATABASE_URL || DEFAULT_DATABASE_URL,
+    host,
+    // A test run needs nothing on disk: in emulator mode the default database is in memory.
+    databaseUrl: env.DATABASE_URL || (emulator ? ':memory:' : DEFAULT_DATABASE_URL),
     logLevel: oneOf('LOG_LEVEL', LOG_LEVELS, 'info', (s) => s.toLowerCase()),
     authCacheTtlMs: int('AUTH_CACHE_TTL_MS', 2000, 0, 60_000),
     databasePoolSize: int('DATABASE_POOL_SIZE', 10, 1, 1000),
@@ -107,12 +130,22 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
     bootstrapProjectId: projectId?.toLowerCase(),
     bootstrapApiToken: apiToken,
     rateLimit,
-    authFailureLimit: int('AUTH_FAILURE_LIMIT', 20, 0, 1_000_000),
+    // Test suites send bad credentials on purpose: in emulator mode the throttle is off unless set.
+    authFailureLimit: int('AUTH_FAILURE_LIMIT', emulator ? 0 : 20, 0, 1_000_000),
     trustProxy: Object.freeze(trustProxy),
     tls: certFile !== undefined && keyFile !== undefined ? Object.freeze({ certFile, keyFile }) : undefined,
+    emulator: emulator ? Object.freeze({ allowRemote, seedFile }) : undefined,
   };
   if (problems.length > 0) throw new ConfigError(problems.join('\n'));
   return Object.freeze(config);
+}
+
+/** 127.0.0.0/8, ::1 (also as an IPv4-mapped address) and localhost. */
+export function isLoopback(host: string): boolean {
+  const h = host.replace(/^\[|\]$/g, '').toLowerCase();
+  if (h === 'localhost' || h === '::1' || h === '0:0:0:0:0:0:0:1') return true;
+  const v4 = h.startsWith('::ffff:') ? h.slice(7) : h;
+  return isIP(v4) === 4 && v4.startsWith('127.');
 }
 
 const PROXY_NAMES = new Set(['loopback', 'linklocal', 'uniquelocal']);

@@ -1,7 +1,7 @@
 import { newRowId } from './uuid-v7.js';
 
 /** Where a change was asked for: one of the API surfaces, or the operator's CLI. */
-export type Surface = 'relay-rest' | 'compatibility' | 'cli';
+export type Surface = 'relay-rest' | 'compatibility' | 'cli' | 'emulator';
 
 /** The request a change comes from, as a surface hands it to a service. */
 export interface Origin {

@@ -33,6 +33,28 @@ export interface ImportRequest {
 export type ImportService = (principal: Principal, request: ImportRequest, origin: Origin, answerFor?: (row: PhoneNumberRow) => IdempotentAnswer) => Promise<PhoneNumberRow>;
 
 /**
+ * The row an import creates, checked by the rules a schema cannot state that need no
+ * database (the declared type must not contradict what the number certainly is): throws the
+ * 422 otherwise. Pure, so a document can be checked whole before any of it is written.
+ */
+export function importedRow(projectId: string, request: ImportRequest, id: string, now: string): PhoneNumberRow {
+  const number = canonicalNumber(request.number);
+  const facts = numberFacts(number);
+  const numberType = requestedToWireType(request.number_type);
+  if (facts.numberClass !== 'unknown' && facts.numberClass !== numberType) {
+    throw errors.invalid([
+      problem(
+        'number_type_mismatch',
+        facts.numberClass === 'toll-free'
+          ? `number_type is ${request.number_type} but ${number} is a toll-free number; use tollfree`
+          : `number_type is ${request.number_type} but ${number} is not a toll-free number; use longcode`,
+      ),
+    ]);
+  }
+  return newPhoneNumberRow({ id, projectId, number, numberType, capabilities: capabilitiesToMask(request.capabilities), countryCode: facts.countryCode, now });
+}
+
+/**
  * Imports a number hosted elsewhere into the caller's project. The body has already passed
  * the schema; this adds the rules a schema cannot state: the declared type must not
  * contradict what the number certainly is, the number must not be active anywhere, and the
@@ -40,31 +62,10 @@ export type ImportService = (principal: Principal, request: ImportRequest, origi
  */
 export function importService(deps: ImportServiceDeps): ImportService {
   return async (principal, request, origin, answerFor) => {
-    const number = canonicalNumber(request.number);
-    const facts = numberFacts(number);
-    const numberType = requestedToWireType(request.number_type);
-    if (facts.numberClass !== 'unknown' && facts.numberClass !== numberType) {
-      throw errors.invalid([
-        problem(
-          'number_type_mismatch',
-          facts.numberClass === 'toll-free'
-            ? `number_type is ${request.number_type} but ${number} is a toll-free number; use tollfree`
-            : `number_type is ${request.number_type} but ${number} is not a toll-free number; use longcode`,
-        ),
-      ]);
-    }
-    const row = newPhoneNumberRow({
-      id: deps.newId(),
-      projectId: principal.projectId,
-      number,
-      numberType,
-      capabilities: capabilitiesToMask(request.capabilities),
-      countryCode: facts.countryCode,
-      now: deps.clock().toISOString(),
-    });
+    const row = importedRow(principal.projectId, request, deps.newId(), deps.clock().toISOString());
     const audit = auditEvent({ projectId: principal.projectId, tokenId: principal.tokenId, ...origin }, row.created_at, 'number.imported', row.id, {
-      number,
-      number_type: numberType,
+      number: row.number,
+      number_type: row.number_type,
       capabilities: maskToCapabilities(row.capabilities),
     });
     // The unique index decides races: exactly one concurrent import of a number wins. The

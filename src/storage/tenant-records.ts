@@ -86,6 +86,17 @@ export interface TenancyStore {
    * nothing written, when another node got there first (a Space of that name exists).
    */
   createInitialTenancy(space: SpaceRecord, project: ProjectRecord, token: TokenRecord, secretHash: string): Promise<boolean>;
+  /**
+   * Creates a project with its tokens (each with its secret's hash) in one transaction, and
+   * records the tokens. Resolves false, with nothing written, when a project with that id
+   * exists (another request created it first).
+   */
+  createProjectWithTokens(project: ProjectRecord, tokens: readonly { token: TokenRecord; secretHash: string }[]): Promise<boolean>;
+  /**
+   * Deletes projects and everything of theirs (numbers, released ones included, tokens, audit
+   * events, kept idempotency answers) in one transaction. Returns how many projects went.
+   */
+  deleteProjects(projectIds: readonly string[]): Promise<number>;
 }
 
 

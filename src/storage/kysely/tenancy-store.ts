@@ -172,6 +172,33 @@ export function kyselyTenancyStore(db: Kysely<Database>): TenancyStore {
         numberQuota: row.number_quota,
       };
     },
+    async createProjectWithTokens(project, tokens) {
+      try {
+        await db.transaction().execute(async (trx) => {
+          await trx.insertInto('projects').values(projectValues(project)).execute();
+          for (const { token, secretHash } of tokens) {
+            await trx.insertInto('api_tokens').values(tokenValues(token, secretHash)).execute();
+            await trx.insertInto('audit_events').values(tokenCreated(token, OPERATOR(project.id))).execute();
+          }
+        });
+        return true;
+      } catch (err) {
+        if (isUniqueViolation(err)) return false;
+        throw err;
+      }
+    },
+    async deleteProjects(projectIds) {
+      if (projectIds.length === 0) return 0;
+      return db.transaction().execute(async (trx) => {
+        const ids = [...projectIds];
+        await trx.deleteFrom('idempotency_keys').where('project_id', 'in', ids).execute();
+        await trx.deleteFrom('audit_events').where('project_id', 'in', ids).execute();
+        await trx.deleteFrom('phone_numbers').where('project_id', 'in', ids).execute();
+        await trx.deleteFrom('api_tokens').where('project_id', 'in', ids).execute();
+        const gone = await trx.deleteFrom('projects').where('id', 'in', ids).executeTakeFirst();
+        return Number(gone.numDeletedRows);
+      });
+    },
     async createInitialTenancy(space, project, token, secretHash) {
       try {
         await db.transaction().execute(async (trx) => {

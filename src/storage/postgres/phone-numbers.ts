@@ -24,6 +24,10 @@ export function postgresPhoneNumberStore(db: Kysely<Database>): PhoneNumberStore
   return {
     insert: (row, audit, quota, answer) => insertBatch.submit({ row, audit, quota, answer: answer ?? null }),
     findActive,
+    async findActiveOwner(number) {
+      const found = await db.selectFrom('phone_numbers').select('project_id').where('number', '=', number).where('released_at', 'is', null).executeTakeFirst();
+      return found?.project_id;
+    },
     async findActiveJson(projectId, id) {
       const found = await active().select(['id', 'created_at', 'wire']).where('id', '=', id).where('project_id', '=', projectId).executeTakeFirst();
       if (found === undefined) return undefined;

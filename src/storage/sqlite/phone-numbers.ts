@@ -18,6 +18,7 @@ export function sqlitePhoneNumberStore(handle: SQLite.Database, writer: SqliteWr
   // Only the record column: materialising all 46 columns as an object costs about four times
   // the whole lookup.
   const selectJson = lazily(() => handle.prepare(`select wire from phone_numbers where id = ? and project_id = ? and ${ACTIVE}`).pluck());
+  const selectOwner = lazily(() => handle.prepare(`select project_id from phone_numbers where number = ? and ${ACTIVE}`).pluck());
   const findActive = (projectId: string, id: string) => selectRow().get(id, projectId) as PhoneNumberRow | undefined;
   const pageStatements = new Map<string, SQLite.Statement>();
   const page = (compiled: { sql: string; parameters: readonly unknown[] }) => {
@@ -30,6 +31,7 @@ export function sqlitePhoneNumberStore(handle: SQLite.Database, writer: SqliteWr
     insert: (row, audit, quota, answer) =>
       importBatch.submit({ row, audit, quota, answer: answer === undefined ? null : answer.body === row.wire ? { ...answer, body: SAME_AS_RECORD } : answer }),
     findActive: async (projectId, id) => findActive(projectId, id),
+    findActiveOwner: async (number) => selectOwner().get(number) as string | undefined,
     async findActiveJson(projectId, id) {
       const json = selectJson().get(id, projectId) as string | null | undefined;
       if (json !== null) return json;

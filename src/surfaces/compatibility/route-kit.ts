@@ -7,7 +7,9 @@ import { errors } from '../../domain/errors.js';
  */
 export const ownAccount: onRequestAsyncHookHandler = async (request) => {
   const { AccountSid } = request.params as { AccountSid: string };
-  if (AccountSid.toLowerCase() !== request.principal.projectId) throw errors.notFound();
+  // Project ids are lower-case UUIDs, or in emulator mode any id, matched as given.
+  const own = request.principal.projectId;
+  if (AccountSid !== own && AccountSid.toLowerCase() !== own) throw errors.notFound();
 };
 
 /** `<sid>.json` is the same resource as `<sid>`. */
