@@ -4,7 +4,7 @@ import { parseRateLimitSpec, type RateLimitSpec } from '../limits/rate-limit-spe
 import type { TenancyStore } from '../storage/tenant-records.js';
 import { parseBasicAuth } from './basic-auth.js';
 import type { Scope } from '../domain/scopes.js';
-import { hashSecret, sameHash } from './token-secret.js';
+import { emulatorSecretHash, hashSecret, sameHash } from './token-secret.js';
 
 /** Who is calling, once the credentials have been checked. */
 export interface Principal {
@@ -71,10 +71,13 @@ export function createAuthenticator(store: TenancyStore, options: AuthenticatorO
   async function verify(authorization: string | undefined): Promise<Principal> {
     const credentials = parseBasicAuth(authorization);
     if (credentials === undefined) throw errors.unauthorized();
-    const hash = hashSecret(credentials.secret);
+    let hash = hashSecret(credentials.secret);
     let found = await store.findCredential(hash);
-    if (found === undefined && options.provision !== undefined && (await options.provision(credentials.projectId, credentials.secret))) {
+    if (options.provision !== undefined && (found === undefined || found.projectId !== credentials.projectId)) {
+      // Emulator mode: the project's own token, or a project made for these credentials now.
+      hash = emulatorSecretHash(credentials.projectId, credentials.secret);
       found = await store.findCredential(hash);
+      if (found === undefined && (await options.provision(credentials.projectId, credentials.secret))) found = await store.findCredential(hash);
     }
     // Every failure below is the same 401: unknown secret, revoked token, another project's
     // token. The project id check compares ids the caller already knows; the hash compare is

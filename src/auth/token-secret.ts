@@ -23,6 +23,14 @@ export function hasValidChecksum(secret: string): boolean {
 }
 
 /** Only this hash is stored. SHA-256 is enough: secrets are random, not passwords. */
+/**
+ * An emulator project's token is its project's own: test suites give many projects the same
+ * token string, so its stored hash covers the project id too.
+ */
+export function emulatorSecretHash(projectId: string, secret: string): string {
+  return hashSecret(`${projectId}\u0000${secret}`);
+}
+
 export function hashSecret(secret: string): string {
   return createHash('sha256').update(secret).digest('hex');
 }

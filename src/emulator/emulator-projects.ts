@@ -1,5 +1,5 @@
 import type { Principal } from '../auth/authenticator.js';
-import { hashSecret } from '../auth/token-secret.js';
+import { emulatorSecretHash } from '../auth/token-secret.js';
 import { SCOPES } from '../domain/scopes.js';
 import type { ImportService } from '../numbers/import-service.js';
 import type { PhoneNumberService } from '../numbers/phone-number-service.js';
@@ -77,9 +77,9 @@ export function emulatorProjects(deps: EmulatorProjectsDeps): EmulatorProjects {
   const create = async (projectId: string, secrets: readonly string[]): Promise<boolean> => {
     const now = deps.clock().toISOString();
     const project: ProjectRecord = { id: projectId, spaceId: (await emulatorSpace()).id, name: projectId, createdAt: now };
-    const tokens = secrets.map((secret) => ({
+    const tokens = [...new Set(secrets)].map((secret) => ({
       token: { id: deps.newId(), projectId, name: 'emulator', scopes: SCOPES, createdAt: now, revokedAt: null } satisfies TokenRecord,
-      secretHash: hashSecret(secret),
+      secretHash: emulatorSecretHash(projectId, secret),
     }));
     return deps.tenancy.createProjectWithTokens(project, tokens);
   };

@@ -56,6 +56,8 @@ export async function startServer(
     /** Rate limit, failed-authentication throttle and their clock; all off when absent. */
     limits?: AppDeps['limits'];
     trustProxy?: readonly string[];
+    /** Emulator mode: any credentials, and /__mock__. */
+    emulator?: boolean;
   } = {},
 ): Promise<TestServer> {
   const dir = mkdtempSync(join(tmpdir(), 'numberspace-test-'));
@@ -70,6 +72,7 @@ export async function startServer(
     ...(options.timeouts === undefined ? {} : { timeouts: options.timeouts }),
     ...(options.limits === undefined ? {} : { limits: options.limits }),
     ...(options.trustProxy === undefined ? {} : { trustProxy: options.trustProxy }),
+    ...(options.emulator === undefined ? {} : { emulator: options.emulator }),
   });
   const url = await app.listen({ port: 0, host: '127.0.0.1' });
   const deps: TenancyDeps = { store: store.tenancy, clock: () => new Date(), newId: () => crypto.randomUUID() };
