@@ -239,5 +239,31 @@ for (const engine of ENGINES) {
       const listed = await store.phoneNumbers.listPage({ projectId: A, nameContains: null, numberContains: '0100007', from: null, limit: 10 });
       assert.deepEqual(listed.map((r) => r.wire), [JSON.stringify(numberRecord(row))]);
     });
+
+    test('a project made with its tokens in one go, found by owner; deleting projects takes everything of theirs and nothing else', async () => {
+      const C = 'test_proj_store';
+      const token = (id: string) => ({ token: { id, projectId: C, name: 'emulator', scopes: ['numbers' as const], createdAt: at(90), revokedAt: null }, secretHash: `hash-${id}` });
+      assert.equal(await store.tenancy.createProjectWithTokens({ id: C, spaceId: 's-1', name: C, createdAt: at(90) }, [token(nextId()), token(nextId())]), true);
+      assert.equal(await store.tenancy.createProjectWithTokens({ id: C, spaceId: 's-1', name: C, createdAt: at(90) }, [token(nextId())]), false, 'the id is taken: nothing written');
+      assert.equal((await store.tenancy.listTokens(C)).length, 2);
+      const row = numberRow(C, '+15550100090', 91);
+      await store.phoneNumbers.insert(row, importAudit(row), null, { projectId: C, operation: 'relay-rest.import', key: 'k-c', requestHash: 'h', status: 201, body: '{}', createdAt: at(91) });
+      const released = numberRow(C, '+15550100091', 92);
+      await store.phoneNumbers.insert(released, importAudit(released), null);
+      await store.phoneNumbers.release(C, released.id, at(93), ACTOR(C));
+      assert.equal(await store.phoneNumbers.findActiveOwner('+15550100090'), C);
+      assert.equal(await store.phoneNumbers.findActiveOwner('+15550100091'), undefined, 'released');
+      const keep = numberRow(A, '+15550100092', 94);
+      await store.phoneNumbers.insert(keep, importAudit(keep), null);
+
+      assert.equal(await store.tenancy.deleteProjects([C, 'no-such-project']), 1);
+      assert.equal(await store.tenancy.findProject(C), undefined);
+      assert.deepEqual(await store.tenancy.listTokens(C), []);
+      assert.equal(await store.phoneNumbers.findActiveOwner('+15550100090'), undefined);
+      assert.equal(await store.idempotency.find(C, 'relay-rest.import', 'k-c'), undefined);
+      assert.deepEqual(await store.audit.list(C), []);
+      assert.equal(await store.phoneNumbers.findActiveOwner('+15550100092'), A, "another project's numbers stay");
+      assert.equal(await store.tenancy.deleteProjects([]), 0);
+    });
   });
 }
