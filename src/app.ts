@@ -57,7 +57,7 @@ export interface AppDeps {
   readonly trustProxy?: readonly string[];
   /** PEM certificate chain and key: serve HTTPS instead of HTTP. */
   readonly tls?: { readonly cert: Buffer; readonly key: Buffer };
-  /** Emulator mode (see docs/testing.md): any credentials, and the /__mock__ control endpoints. */
+  /** Emulator mode (see docs/using-in-tests.md): any credentials, and the /__mock__ control endpoints. */
   readonly emulator?: boolean;
 }
 
@@ -176,6 +176,8 @@ export async function buildApp(deps: AppDeps): Promise<App> {
         numberOwner: (number) => deps.store.phoneNumbers.findActiveOwner(number),
         foreignProject: async (id) => (await deps.store.tenancy.findProject(id)) !== undefined && !(await projects.owns(id)),
         surfaces: 2,
+        apiReady: () => readiness.isReady(),
+        databaseReady: () => deps.store.ready(),
       }),
       { prefix: CONTROL_PREFIX },
     );

@@ -124,7 +124,7 @@ export function createAuthenticator(store: TenancyStore, options: AuthenticatorO
         principal = await verify(authorization);
       } catch (err) {
         if (!(err instanceof NumberspaceError) || err.kind !== 'unauthorized') throw err;
-        if (caching) remember(refused, authorization, t + options.cacheTtlMs);
+        if (caching && started === generation) remember(refused, authorization, t + options.cacheTtlMs);
         throw await failure(clientAddress);
       }
       if (caching && started === generation) remember(cache, authorization, { principal, expiresAt: t + options.cacheTtlMs });

@@ -22,15 +22,17 @@ export function hasValidChecksum(secret: string): boolean {
   return SHAPE.test(secret) && checksum(secret.slice(2, 42)) === secret.slice(42);
 }
 
-/** Only this hash is stored. SHA-256 is enough: secrets are random, not passwords. */
 /**
  * An emulator project's token is its project's own: test suites give many projects the same
- * token string, so its stored hash covers the project id too.
+ * token string, so its stored hash covers the project id too. The hashed bytes start with
+ * 0xFF, which no UTF-8 text has: no secret sent in normal mode can hash to one of these, so a
+ * database once used in emulator mode grants nothing to its emulator tokens afterwards.
  */
 export function emulatorSecretHash(projectId: string, secret: string): string {
-  return hashSecret(`${projectId}\u0000${secret}`);
+  return createHash('sha256').update(Buffer.from([0xff])).update(projectId).update(Buffer.from([0x00])).update(secret).digest('hex');
 }
 
+/** Only this hash is stored. SHA-256 is enough: secrets are random, not passwords. */
 export function hashSecret(secret: string): string {
   return createHash('sha256').update(secret).digest('hex');
 }

@@ -32,6 +32,11 @@ const USAGE = `Usage: numberspace [command]
 Every list and create takes --json. Commands other than import and tls-cert act on the
 database named by DATABASE_URL; import talks HTTP to a running Space.`;
 
+function withoutEmulator(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  const { NUMBERSPACE_EMULATOR: _on, NUMBERSPACE_EMULATOR_ALLOW_REMOTE: _remote, NUMBERSPACE_SEED: _seed, ...rest } = env;
+  return rest;
+}
+
 /** `serve`'s flags, as the environment variables they stand for. */
 function serveFlags(args: string[]): NodeJS.ProcessEnv {
   let values: { emulator?: boolean; 'emulator-allow-remote'?: boolean; seed?: string };
@@ -57,7 +62,9 @@ export async function run(argv: string[], env: NodeJS.ProcessEnv, io: Io = proce
     }
     if (command === 'tls-cert') return tlsCertCommand(io, rest);
     if (command === 'import') return await importCommand(io, rest, env);
-    const config = loadConfig(command === 'serve' ? { ...env, ...serveFlags(rest) } : env);
+    // Emulator mode is a way to serve: the operator commands act on the configured database
+    // whatever NUMBERSPACE_EMULATOR a CI environment exports.
+    const config = loadConfig(command === 'serve' ? { ...env, ...serveFlags(rest) } : withoutEmulator(env));
     switch (command) {
       case 'serve':
         return await serveCommand(config, io);

@@ -1,3 +1,4 @@
+import { EMULATOR_SPACE_NAME } from '../emulator/emulator-projects.js';
 import { parseArgs } from 'node:util';
 import { parseScopes } from '../domain/scopes.js';
 import { generateSecret, hashSecret } from '../auth/token-secret.js';
@@ -42,7 +43,9 @@ export async function spacesCommand(config: Config, io: Io, [action, ...rest]: s
   return withStore(config, async (store, deps) => {
     switch (action) {
       case 'create': {
-        const space = await createSpace(deps, required(values.name, '--name'), onOff(values['partner-api'] as string | undefined, '--partner-api', true));
+        const name = required(values.name, '--name');
+        if (name === EMULATOR_SPACE_NAME) throw new UsageError(`the Space name "${EMULATOR_SPACE_NAME}" is kept for emulator mode, whose resets delete what it holds`);
+        const space = await createSpace(deps, name, onOff(values['partner-api'] as string | undefined, '--partner-api', true));
         printTable(io, [spaceRow(space)], json);
         return 0;
       }
@@ -93,7 +96,9 @@ export async function projectsCommand(config: Config, io: Io, [action, ...rest]:
     };
     switch (action) {
       case 'create': {
-        const project = await createProject(deps, (await space()).id, (values.name as string | undefined) ?? 'project');
+        const into = await space();
+        if (into.name === EMULATOR_SPACE_NAME) throw new UsageError(`the "${EMULATOR_SPACE_NAME}" Space holds only the projects emulator mode makes (its resets delete them): choose another`);
+        const project = await createProject(deps, into.id, (values.name as string | undefined) ?? 'project');
         printTable(io, [projectRow(project)], json);
         return 0;
       }

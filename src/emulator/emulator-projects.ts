@@ -1,6 +1,7 @@
 import type { Principal } from '../auth/authenticator.js';
 import { emulatorSecretHash } from '../auth/token-secret.js';
 import { SCOPES } from '../domain/scopes.js';
+import { canonicalNumber } from '../domain/phone-number.js';
 import type { ImportService } from '../numbers/import-service.js';
 import type { PhoneNumberService } from '../numbers/phone-number-service.js';
 import type { ProjectRecord, SpaceRecord, TenancyStore, TokenRecord } from '../storage/tenant-records.js';
@@ -49,8 +50,8 @@ export interface EmulatorProjects {
   reset(projectId?: string): Promise<void>;
   /** Replaces the named projects by the document's, and keeps it as part of the seeded state. */
   seed(document: CheckedSeed): Promise<void>;
-  /** The ids of the projects emulator mode made. */
-  list(): Promise<string[]>;
+  /** The seeded project that holds an E.164 number in the seeded state, if any. */
+  seededOwner(number: string): string | undefined;
 }
 
 export function emulatorProjects(deps: EmulatorProjectsDeps): EmulatorProjects {
@@ -88,13 +89,27 @@ export function emulatorProjects(deps: EmulatorProjectsDeps): EmulatorProjects {
 
   /** Creates a seeded project, its tokens and numbers, through the same services as the API. */
   const plant = async (project: CheckedSeed['projects'][number]): Promise<void> => {
-    await create(project.id, project.tokens);
+    // A request may have made the project on first use since it was deleted: it goes again.
+    if (!(await create(project.id, project.tokens))) {
+      await deps.tenancy.deleteProjects([project.id]);
+      deps.forgetCredentials();
+      if (!(await create(project.id, project.tokens))) throw new Error(`project ${project.id} was made again while it was being seeded`);
+    }
     const principal: Principal = { projectId: project.id, tokenId: '', scopes: new Set(SCOPES), partnerApi: true, rateLimit: null, numberQuota: null };
     const origin = { requestId: 'seed', surface: 'emulator' as const };
     for (const n of project.numbers) {
       const row = await deps.importNumber(principal, n.import, origin);
       if (n.update !== undefined) await deps.phoneNumbers.update(principal, row.id, n.update, origin);
     }
+  };
+
+  // Resets and seeds one at a time: two at once would delete and plant the same projects
+  // under each other.
+  let queue: Promise<unknown> = Promise.resolve();
+  const oneAtATime = <T>(work: () => Promise<T>): Promise<T> => {
+    const run = queue.then(work, work);
+    queue = run.catch(() => undefined);
+    return run;
   };
 
   return {
@@ -109,20 +124,23 @@ export function emulatorProjects(deps: EmulatorProjectsDeps): EmulatorProjects {
       const project = await deps.tenancy.findProject(projectId);
       return project !== undefined && project.spaceId === (await emulatorSpace()).id;
     },
-    async reset(projectId) {
-      const ids = projectId === undefined ? await ownIds() : (await ownIds()).filter((id) => id === projectId);
-      await deps.tenancy.deleteProjects(ids);
-      deps.forgetCredentials();
-      for (const project of seeded.values()) if (projectId === undefined || project.id === projectId) await plant(project);
+    reset: (projectId) =>
+      oneAtATime(async () => {
+        const ids = projectId === undefined ? await ownIds() : (await ownIds()).filter((id) => id === projectId);
+        await deps.tenancy.deleteProjects(ids);
+        deps.forgetCredentials();
+        for (const project of seeded.values()) if (projectId === undefined || project.id === projectId) await plant(project);
+      }),
+    seed: (document) =>
+      oneAtATime(async () => {
+        await deps.tenancy.deleteProjects(document.projects.map((p) => p.id));
+        deps.forgetCredentials();
+        for (const project of document.projects) seeded.set(project.id, project);
+        for (const project of document.projects) await plant(project);
+      }),
+    seededOwner(number) {
+      for (const project of seeded.values()) if (project.numbers.some((n) => canonicalNumber(n.import.number) === number)) return project.id;
+      return undefined;
     },
-    async seed(document) {
-      await deps.tenancy.deleteProjects(document.projects.map((p) => p.id));
-      deps.forgetCredentials();
-      for (const project of document.projects) {
-        seeded.set(project.id, project);
-        await plant(project);
-      }
-    },
-    list: ownIds,
   };
 }

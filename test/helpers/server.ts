@@ -58,6 +58,8 @@ export async function startServer(
     trustProxy?: readonly string[];
     /** Emulator mode: any credentials, and /__mock__. */
     emulator?: boolean;
+    /** Absent: ready from the start. */
+    readiness?: AppDeps['readiness'];
   } = {},
 ): Promise<TestServer> {
   const dir = mkdtempSync(join(tmpdir(), 'numberspace-test-'));
@@ -73,6 +75,7 @@ export async function startServer(
     ...(options.limits === undefined ? {} : { limits: options.limits }),
     ...(options.trustProxy === undefined ? {} : { trustProxy: options.trustProxy }),
     ...(options.emulator === undefined ? {} : { emulator: options.emulator }),
+    ...(options.readiness === undefined ? {} : { readiness: options.readiness }),
   });
   const url = await app.listen({ port: 0, host: '127.0.0.1' });
   const deps: TenancyDeps = { store: store.tenancy, clock: () => new Date(), newId: () => crypto.randomUUID() };

@@ -71,6 +71,16 @@ describe('numberspace serve --emulator', () => {
     }
   });
 
+  test("the emulator's Space is kept for it, and the emulator variables concern serve only", async () => {
+    const env = { DATABASE_URL: join(dir, 'operator.db'), NUMBERSPACE_EMULATOR: '1', HOST: '0.0.0.0' };
+    const made = spawnNumberspace(['spaces', 'create', '--name', 'emulator'], env);
+    assert.equal(await made.exited, 2, 'operator commands run as always, and refuse the name');
+    assert.match(made.stderr(), /kept for emulator mode/);
+    const listed = spawnNumberspace(['spaces', 'list', '--json'], env);
+    assert.equal(await listed.exited, 0, listed.stderr());
+    assert.deepEqual(JSON.parse(listed.stdout()), []);
+  });
+
   test('the banner, --seed applied at start, and a refused seed stopping the start', async () => {
     const seed = join(dir, 'seed.yaml');
     writeFileSync(seed, 'projects:\n  - id: seeded\n    tokens: [tok]\n    numbers:\n      - {number: "+14155550177", number_type: longcode, name: Lobby}\n');

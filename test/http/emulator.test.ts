@@ -5,6 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, test } from 'node:test';
+import { createReadiness } from '../../src/http/readiness.js';
 import { basic, startServer, type TestServer } from '../helpers/server.js';
 
 const IMPORT = '/api/relay/rest/imported_phone_numbers';
@@ -96,6 +97,8 @@ describe('emulator mode', () => {
     await call('POST', `${compat(p)}/IncomingPhoneNumbers/nope.json`, { auth, form: 'FriendlyName=Front+desk&VoiceUrl=https%3A%2F%2Fexample.com%2Fv' });
     await call('POST', `${compat(p)}/ImportedPhoneNumbers`, { auth, form: `number=${encodeURIComponent(number())}&number_type=longcode&capabilities=sms&capabilities=voice` });
     await call('GET', LIST, { auth: basic(p, 'wrong') });
+    await call('POST', `${compat(p)}/IncomingPhoneNumbers/nope`, { auth, json: { FriendlyName: 'As JSON' } });
+    await call('POST', IMPORT, { auth, form: 'number=%2B15550000000&number_type=longcode' });
     await call('POST', IMPORT, { auth, raw: { type: 'text/plain', text: 'just text' } });
     await call('POST', IMPORT, { auth, raw: { type: 'application/json', text: '{"broken":' } });
     await call('GET', '/api/relay/rest/nowhere', { auth });
@@ -110,13 +113,15 @@ describe('emulator mode', () => {
         ['POST', `${compat(p)}/IncomingPhoneNumbers/nope.json`, 'compatibility.update_incoming_phone_number', 404],
         ['POST', `${compat(p)}/ImportedPhoneNumbers`, 'compatibility.create_imported_phone_number', 201],
         ['GET', LIST, 'relay-rest.list_phone_numbers', 401],
+        ['POST', `${compat(p)}/IncomingPhoneNumbers/nope`, 'compatibility.update_incoming_phone_number', 404],
+        ['POST', IMPORT, 'relay-rest.create_imported_phone_number', 415],
         ['POST', IMPORT, 'relay-rest.create_imported_phone_number', 415],
         ['POST', IMPORT, 'relay-rest.create_imported_phone_number', 400],
         ['GET', '/api/relay/rest/nowhere', null, 404],
       ],
       'the control calls and the installation endpoints are not journaled',
     );
-    const [first, form, listForm, refused, text, broken] = journal;
+    const [first, form, listForm, refused, compatJson, relayForm, text, broken] = journal;
     assert.deepEqual(Object.keys(first).sort(), ['body', 'headers', 'matched_route', 'method', 'path', 'query_params', 'response_status', 'timestamp']);
     assert.equal(typeof first.timestamp, 'number');
     assert.ok(Math.abs(first.timestamp - Date.now() / 1000) < 60, 'epoch seconds');
@@ -127,12 +132,15 @@ describe('emulator mode', () => {
     assert.deepEqual(form.body, { FriendlyName: 'Front desk', VoiceUrl: 'https://example.com/v' });
     assert.deepEqual(listForm.body.capabilities, ['sms', 'voice'], 'a repeated form key is a list');
     assert.equal(refused.body, null);
+    assert.deepEqual(compatJson.body, { FriendlyName: 'As JSON' });
+    assert.equal(compatJson.headers['content-type'], 'application/json');
+    assert.deepEqual(relayForm.body, { number: '+15550000000', number_type: 'longcode' }, 'a form is parsed for the journal even where the route refuses it');
     assert.equal(text.body, 'just text');
     assert.equal(broken.body, '{"broken":');
     assert.ok(!JSON.stringify(journal).includes('secret-token'));
 
     const mine = (await control('GET', `/journal?project=${p}&matched_route=relay-rest.create_imported_phone_number`)).body as any[];
-    assert.equal(mine.length, 3);
+    assert.equal(mine.length, 4);
     assert.equal((await control('GET', '/journal?project=nobody')).body.length, 0);
     await control('POST', '/journal/reset');
     assert.deepEqual((await control('GET', '/journal')).body, []);
@@ -246,6 +254,13 @@ describe('emulator mode', () => {
       assert.equal((await call('GET', LIST, { auth: basic('r1', 'probe') })).body.data.length, 0, 'nothing of it was applied');
       await control('POST', '/reset?project=r1');
     }
+    // A number released from one seeded project cannot be seeded into another: a reset plants both.
+    const lobby = (await listAs(basic('seeded_two', 't2')))[0]!;
+    await call('DELETE', `${LIST}/${lobby.id}`, { auth: basic('seeded_two', 't2') });
+    const clash = await control('POST', '/seed', { projects: [{ id: 'r1', numbers: [{ number: '+14155550111', number_type: 'longcode' }] }] });
+    assert.equal(clash.status, 422);
+    assert.match(clash.body.error, /in the seeded state of project seeded_two/);
+    await control('POST', '/reset?project=seeded_two');
     assert.equal((await control('POST', '/seed', 'projects: [unclosed')).status, 422);
     assert.equal((await control('POST', '/seed', '')).status, 400);
     assert.equal((await listAs(basic('seeded_two', 't2'))).length, 1, 'refusals left the seeded state alone');
@@ -297,6 +312,22 @@ describe('emulator mode', () => {
         [200, 'Back'],
       ],
     );
+  });
+});
+
+describe('emulator mode while starting', () => {
+  test('health answers 503 "starting" until the API is open, then 200', async () => {
+    const readiness = createReadiness(false);
+    const server = await startServer({ emulator: true, readiness });
+    try {
+      const before = await fetch(`${server.url}/__mock__/health`);
+      assert.equal(before.status, 503);
+      assert.equal(((await before.json()) as { status: string }).status, 'starting');
+      readiness.markReady();
+      assert.equal((await fetch(`${server.url}/__mock__/health`)).status, 200);
+    } finally {
+      await server.close();
+    }
   });
 });
 

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { createAuthenticator } from '../../src/auth/authenticator.js';
-import { generateSecret, hashSecret } from '../../src/auth/token-secret.js';
+import { emulatorSecretHash, generateSecret, hashSecret } from '../../src/auth/token-secret.js';
 import type { Credential, TenancyStore } from '../../src/storage/tenant-records.js';
 
 const secret = generateSecret();
@@ -64,4 +64,12 @@ test('without a forget, a verified credential is cached', async () => {
   s.revoke();
   assert.equal((await auth.authenticate(header)).tokenId, 'tok');
   assert.equal(s.lookups(), 1);
+});
+
+test("no secret sent in normal mode hashes to an emulator project's token", () => {
+  const hashed = emulatorSecretHash('test_proj', 'test_tok');
+  for (const guess of ['test_tok', 'test_proj\u0000test_tok', '\u00fftest_proj\u0000test_tok', '\uffff test_proj\u0000test_tok']) {
+    assert.notEqual(hashSecret(guess), hashed, guess);
+  }
+  assert.notEqual(emulatorSecretHash('test_proj', 'test_tok'), emulatorSecretHash('test_pro', 'jtest_tok'), 'the project id and the secret are kept apart (an id holds no NUL)');
 });

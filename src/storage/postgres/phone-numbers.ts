@@ -135,9 +135,11 @@ const byNumber = (rows: PhoneNumberRow[]) => rows.sort((a, b) => compare(a.numbe
 async function claimKeys(trx: Transaction<Database>, items: readonly ImportItem[]): Promise<Set<ImportItem>> {
   const keyed = items.filter((i) => i.answer !== null);
   if (keyed.length === 0) return new Set();
-  // In key order, as the numbers are inserted in number order: two batches that share keys
-  // or numbers then take their row locks in the same order and never deadlock. The sort is
-  // stable, so of two imports under one key the earlier still comes first.
+  // In key order, as the numbers of projects without a quota are inserted in number order: two
+  // batches that share keys, or such numbers, take those row locks in the same order. (A
+  // number raced into a quota project and another project at once can still deadlock; that
+  // batch answers 503 and is retried.) The sort is stable, so of two imports under one key the
+  // earlier still comes first.
   const rows = keyed.map((i) => idempotencyRow(i.answer!)).sort((a, b) => compare(a.project_id, b.project_id) || compare(a.operation, b.operation) || compare(a.key, b.key));
   const claimed = (await trx.executeQuery(unnestInsert<{ project_id: string; operation: string; key: string }>('idempotency_keys', IDEMPOTENCY_COLUMNS, rows, ' on conflict do nothing returning project_id, operation, key'))).rows;
   const won = new Set(claimed.map((r) => `${r.project_id}\u0000${r.operation}\u0000${r.key}`));

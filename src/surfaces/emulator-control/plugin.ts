@@ -26,14 +26,21 @@ export interface ControlDeps {
   readonly foreignProject: (projectId: string) => Promise<boolean>;
   /** How many API surfaces the server answers. */
   readonly surfaces: number;
+  /** The API is open (the database migrated, the start's seed applied). */
+  readonly apiReady: () => boolean;
+  /** The database answers and holds the current schema. */
+  readonly databaseReady: () => Promise<boolean>;
 }
+
+/** Seed documents and scenario bodies may be far larger than an API request. */
+const CONTROL_BODY_LIMIT = 4 * 1024 * 1024;
 
 const refuse = (reply: FastifyReply, status: number, message: string, extra: Record<string, unknown> = {}) =>
   reply.code(status).type('application/json; charset=utf-8').send(JSON.stringify({ error: message, ...extra }));
 
 const ScenarioBody = Type.Object(
   {
-    status: Type.Integer({ minimum: 100, maximum: 599 }),
+    status: Type.Integer({ minimum: 200, maximum: 599 }),
     response: Type.Optional(Type.Unknown()),
     headers: Type.Optional(Type.Record(Type.String(), Type.String())),
     project: Type.Optional(Type.String({ minLength: 1 })),
@@ -59,7 +66,14 @@ export function emulatorControl(deps: ControlDeps) {
     );
     app.setNotFoundHandler((request, reply) => refuse(reply, 404, `no such control endpoint: ${request.method} ${request.url.split('?')[0]}`));
 
-    app.get('/health', async () => ({ status: 'ok', specs_loaded: deps.surfaces, emulator: true, operations: deps.recorder.operations().length }));
+    // Healthy once the API answers: a harness that waits for this finds the seed applied.
+    app.get('/health', async (_request, reply) =>
+      reply.code(deps.apiReady() ? 200 : 503).send({ status: deps.apiReady() ? 'ok' : 'starting', specs_loaded: deps.surfaces, emulator: true, operations: deps.recorder.operations().length }),
+    );
+    // Resets and seeds need the migrated database (the start's own seed runs before the API opens).
+    const needDatabase = async (_request: unknown, reply: FastifyReply) => {
+      if (!(await deps.databaseReady())) return refuse(reply, 503, 'the database is not ready yet');
+    };
 
     app.get('/journal', { schema: { querystring: JournalQuery } }, async (request) =>
       deps.journal.list({
@@ -77,7 +91,7 @@ export function emulatorControl(deps: ControlDeps) {
       deps.scenarios.reset();
       return { status: 'ok' };
     });
-    app.post('/scenarios/:operationId', { schema: { params: Type.Object({ operationId: Type.String() }) } }, async (request, reply) => {
+    app.post('/scenarios/:operationId', { bodyLimit: CONTROL_BODY_LIMIT, schema: { params: Type.Object({ operationId: Type.String() }) } }, async (request, reply) => {
       const known = deps.recorder.operations();
       const resolved = resolveOperation(request.params.operationId, known);
       if ('unknown' in resolved) return refuse(reply, 404, `no operation is named ${request.params.operationId}`, { operations: known });
@@ -104,7 +118,7 @@ export function emulatorControl(deps: ControlDeps) {
       return reply.code(201).send(scenario);
     });
 
-    app.post('/reset', { schema: { querystring: ProjectQuery } }, async (request) => {
+    app.post('/reset', { preHandler: needDatabase, schema: { querystring: ProjectQuery } }, async (request) => {
       const project = request.query.project;
       await deps.projects.reset(project);
       deps.journal.reset(project);
@@ -112,7 +126,7 @@ export function emulatorControl(deps: ControlDeps) {
       return { status: 'ok', ...(project === undefined ? {} : { project }) };
     });
 
-    app.post('/seed', async (request, reply) => {
+    app.post('/seed', { bodyLimit: CONTROL_BODY_LIMIT, preHandler: needDatabase }, async (request, reply) => {
       if (typeof request.body !== 'string' || request.body.trim() === '') return refuse(reply, 400, 'send the seed document, JSON or YAML, as the body');
       let seed;
       try {
@@ -127,8 +141,12 @@ export function emulatorControl(deps: ControlDeps) {
       for (const p of seed.projects) {
         if (await deps.foreignProject(p.id)) clashes.push(`project ${p.id} exists and was not made by emulator mode`);
         for (const n of p.numbers) {
-          const owner = await deps.numberOwner(canonicalNumber(n.import.number));
-          if (owner !== undefined && !replaced.has(owner)) clashes.push(`${canonicalNumber(n.import.number)} is active in project ${owner}`);
+          const number = canonicalNumber(n.import.number);
+          const owner = await deps.numberOwner(number);
+          if (owner !== undefined && !replaced.has(owner)) clashes.push(`${number} is active in project ${owner}`);
+          // A reset plants every seeded project again: two may not hold one number.
+          const seededIn = deps.projects.seededOwner(number);
+          if (seededIn !== undefined && !replaced.has(seededIn)) clashes.push(`${number} is in the seeded state of project ${seededIn}`);
         }
       }
       if (clashes.length > 0) return refuse(reply, 422, `the seed document was refused, nothing of it applied: ${clashes.join('; ')}`);
