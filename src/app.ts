@@ -21,6 +21,7 @@ import { importService } from './numbers/import-service.js';
 import { phoneNumberService } from './numbers/phone-number-service.js';
 import { tokenService } from './tenancy/token-service.js';
 import { idempotency } from './http/idempotency.js';
+import { expandKeptAnswer } from './numbers/kept-import-answer.js';
 import type { Store } from './storage/store.js';
 import { newRowId } from './domain/uuid-v7.js';
 import { createJournal, type Journal } from './emulator/journal.js';
@@ -150,7 +151,11 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   const importNumber = importService({ phoneNumbers: deps.store.phoneNumbers, clock, newId });
   const phoneNumbers = phoneNumberService({ phoneNumbers: deps.store.phoneNumbers, pageTokenKey: () => deps.store.pageTokenKeys.key(), clock });
   const tokens = tokenService({ store: deps.store.tenancy, clock, newId, changed: (tokenId) => authenticator.forget(tokenId) });
-  const keys = idempotency({ store: deps.store.idempotency, clock });
+  const keys = idempotency({
+    store: deps.store.idempotency,
+    clock,
+    expand: (kept) => expandKeptAnswer(kept, (projectId, id) => deps.store.phoneNumbers.findRow(projectId, id)),
+  });
   const stopPurging = keys.startPurging(deps.logger as FastifyBaseLogger);
   app.addHook('onClose', async () => stopPurging());
   const surfaceDeps = { ...guardDeps, readiness, importNumber, phoneNumbers, tokens, idempotency: keys };

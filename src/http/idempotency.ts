@@ -73,12 +73,26 @@ export interface Idempotency {
    * the request has a key; when the key turns out taken meanwhile (another node), the answer
    * kept for it is replayed, or 409 if it is still being written.
    */
-  answerOnce<R>(request: FastifyRequest, reply: FastifyReply, status: number, render: (result: R) => string, work: (answerFor?: (result: R) => IdempotentAnswer) => Promise<R>): Promise<FastifyReply>;
+  answerOnce<R>(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    status: number,
+    render: (result: R) => string,
+    work: (answerFor?: (result: R) => IdempotentAnswer) => Promise<R>,
+    /** What to keep instead of the rendered body: a reference `expand` turns back into it. */
+    keep?: (result: R) => string,
+  ): Promise<FastifyReply>;
   /** Starts purging answers older than the retention, in small batches; returns the stop function. */
   startPurging(log: FastifyBaseLogger): () => void;
 }
 
-export function idempotency(deps: { store: IdempotencyStore; clock: () => Date }): Idempotency {
+export function idempotency(deps: {
+  store: IdempotencyStore;
+  clock: () => Date;
+  /** The body a kept answer stands for (a kept reference made whole); absent: the body as kept. */
+  expand?: (kept: IdempotentAnswer) => Promise<string>;
+}): Idempotency {
+  const bodyOf = (kept: IdempotentAnswer) => (deps.expand === undefined ? Promise.resolve(kept.body) : deps.expand(kept));
   // Keys whose request is being processed on this node. Across nodes the database decides:
   // the import's transaction finds the key taken (see PhoneNumberStore.insert).
   const inFlight = new Map<string, IdempotencyClaim>();
@@ -91,10 +105,11 @@ export function idempotency(deps: { store: IdempotencyStore; clock: () => Date }
     if (id !== undefined && inFlight.get(id) === claim) inFlight.delete(id);
   };
 
-  const replay = (stored: IdempotentAnswer, requestHash: string, reply: FastifyReply): FastifyReply => {
+  const replay = async (stored: IdempotentAnswer, requestHash: string, reply: FastifyReply): Promise<FastifyReply> => {
     if (stored.requestHash !== requestHash) throw errors.keyReused();
+    const body = await bodyOf(stored);
     reply.header(REPLAYED_HEADER, 'true');
-    return sendJson(reply, stored.body, stored.status);
+    return sendJson(reply, body, stored.status);
   };
 
   return {
@@ -137,9 +152,10 @@ export function idempotency(deps: { store: IdempotencyStore; clock: () => Date }
         const stored = await deps.store.find(claim.projectId, claim.operation, claim.key);
         // Another body under this key that this server refuses anyway keeps its own refusal.
         if (stored === undefined || stored.requestHash !== claim.requestHash) return payload;
+        const body = await bodyOf(stored);
         claim.kept = true;
         reply.code(stored.status).header(REPLAYED_HEADER, 'true');
-        return stored.body;
+        return body;
       } catch (err) {
         // Not kept: a retry is processed afresh and meets the same refusal.
         request.log.warn({ err }, 'could not keep the answer for an Idempotency-Key');
@@ -152,7 +168,7 @@ export function idempotency(deps: { store: IdempotencyStore; clock: () => Date }
       done();
     },
 
-    async answerOnce(request, reply, status, render, work) {
+    async answerOnce(request, reply, status, render, work, keep) {
       const claim = request.idempotency;
       let body: string | undefined;
       try {
@@ -160,6 +176,7 @@ export function idempotency(deps: { store: IdempotencyStore; clock: () => Date }
           claim === undefined
             ? undefined
             : (r) => {
+                if (keep !== undefined) return claim.answer(status, keep(r));
                 body = render(r);
                 return claim.answer(status, body);
               },
@@ -172,7 +189,7 @@ export function idempotency(deps: { store: IdempotencyStore; clock: () => Date }
         if (stored === undefined) throw err;
         // The answer is the kept one (or a refusal that names it): nothing more to keep.
         claim.kept = true;
-        return replay(stored, claim.requestHash, reply);
+        return await replay(stored, claim.requestHash, reply);
       }
     },
 

@@ -88,6 +88,8 @@ export interface PhoneNumberStore {
    */
   insert(row: PhoneNumberRow, audit: AuditEvent, numberQuota: number | null, answer?: IdempotentAnswer): Promise<InsertOutcome>;
   findActive(projectId: string, id: string): Promise<PhoneNumberRow | undefined>;
+  /** A number of the project whatever its state, released included (an import's kept answer names it). */
+  findRow(projectId: string, id: string): Promise<PhoneNumberRow | undefined>;
   /** The project an E.164 number is active in, anywhere in the installation; undefined when it is active nowhere. */
   findActiveOwner(number: string): Promise<string | undefined>;
   /** An active number's record JSON, the exact text a Relay get answers; undefined as for findActive. */

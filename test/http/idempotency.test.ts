@@ -55,6 +55,11 @@ describe('Idempotency-Key on imports', () => {
       await server.request('PUT', `${NUMBERS}/${first.body.id}`, { body: { name: 'renamed' } });
       const later = await relayImport(k, body);
       assert.equal(later.text, first.text);
+      // And of a number since released: the first answer, and the number stays free.
+      assert.equal((await server.request('DELETE', `${NUMBERS}/${first.body.id}`)).status, 204);
+      const afterRelease = await relayImport(k, body);
+      assert.deepEqual([afterRelease.status, afterRelease.text, afterRelease.headers.get('idempotent-replayed')], [201, first.text, 'true']);
+      assert.equal((await activeWith(body.number)).length, 0);
     });
 
     test('the same key with another body is 422 idempotency_key_reused and imports nothing', async () => {

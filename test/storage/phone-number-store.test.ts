@@ -253,6 +253,8 @@ for (const engine of ENGINES) {
       await store.phoneNumbers.release(C, released.id, at(93), ACTOR(C));
       assert.equal(await store.phoneNumbers.findActiveOwner('+15550100090'), C);
       assert.equal(await store.phoneNumbers.findActiveOwner('+15550100091'), undefined, 'released');
+      assert.equal((await store.phoneNumbers.findRow(C, released.id))?.released_at, at(93), 'a released row is still found by its id');
+      assert.equal(await store.phoneNumbers.findRow(A, released.id), undefined, 'only in its own project');
       const keep = numberRow(A, '+15550100092', 94);
       await store.phoneNumbers.insert(keep, importAudit(keep), null);
 

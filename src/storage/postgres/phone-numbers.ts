@@ -24,6 +24,7 @@ export function postgresPhoneNumberStore(db: Kysely<Database>): PhoneNumberStore
   return {
     insert: (row, audit, quota, answer) => insertBatch.submit({ row, audit, quota, answer: answer ?? null }),
     findActive,
+    findRow: (projectId, id) => db.selectFrom('phone_numbers').selectAll().where('id', '=', id).where('project_id', '=', projectId).executeTakeFirst(),
     async findActiveOwner(number) {
       const found = await db.selectFrom('phone_numbers').select('project_id').where('number', '=', number).where('released_at', 'is', null).executeTakeFirst();
       return found?.project_id;

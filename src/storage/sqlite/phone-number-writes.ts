@@ -15,12 +15,6 @@ import { ACTIVE, type ChangeItem, type ChangeOutcome, COLUMNS, type ImportItem, 
 const insertStatement = (table: string, columns: readonly string[], tail = '') =>
   `insert into ${table} (${columns.join(', ')}) values (${columns.map((c) => `@${c}`).join(', ')})${tail}`;
 
-/**
- * An answer body that is the imported row's own record (a Relay import's 201), as it crosses
- * to the writer thread: never a real answer, which is always a JSON document.
- */
-export const SAME_AS_RECORD = '';
-
 /** Imports. `ON CONFLICT DO NOTHING` lets the unique index refuse a taken number without failing its batch-mates. */
 export function sqliteImportWrites(handle: SQLite.Database): (items: readonly ImportItem[]) => InsertOutcome[] {
   const insert = handle.prepare(insertStatement('phone_numbers', COLUMNS, ' on conflict do nothing'));
@@ -38,7 +32,7 @@ export function sqliteImportWrites(handle: SQLite.Database): (items: readonly Im
   const unkeep = handle.prepare('delete from idempotency_keys where project_id = ? and operation = ? and key = ?');
   return handle.transaction((items: readonly ImportItem[]): InsertOutcome[] =>
     items.map(({ row, audit, quota, answer }) => {
-      if (answer !== null && keep.run(idempotencyRow(answer.body === SAME_AS_RECORD ? { ...answer, body: row.wire! } : answer)).changes !== 1) return 'key_taken';
+      if (answer !== null && keep.run(idempotencyRow(answer)).changes !== 1) return 'key_taken';
       const changes = quota === null ? insert.run(row).changes : insertWithinQuota.run({ ...row, quota }).changes;
       if (changes !== 1) {
         if (answer !== null) unkeep.run(answer.projectId, answer.operation, answer.key);

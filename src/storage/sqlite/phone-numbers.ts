@@ -3,7 +3,6 @@ import type { PhoneNumberRow } from '../../domain/phone-number-record.js';
 import { groupCommitter } from '../group-commit.js';
 import { listPageQuery } from '../list-page-query.js';
 import { ACTIVE, type ListedNumber, type PhoneNumberStore, type UpdateOutcome, withJson } from '../phone-number-store.js';
-import { SAME_AS_RECORD } from './phone-number-writes.js';
 import type { SqliteWriter, WriteItem, WriteName, WriteResult } from './writer.js';
 
 /**
@@ -18,6 +17,7 @@ export function sqlitePhoneNumberStore(handle: SQLite.Database, writer: SqliteWr
   // Only the record column: materialising all 46 columns as an object costs about four times
   // the whole lookup.
   const selectJson = lazily(() => handle.prepare(`select wire from phone_numbers where id = ? and project_id = ? and ${ACTIVE}`).pluck());
+  const selectAnyRow = lazily(() => handle.prepare('select * from phone_numbers where id = ? and project_id = ?'));
   const selectOwner = lazily(() => handle.prepare(`select project_id from phone_numbers where number = ? and ${ACTIVE}`).pluck());
   const findActive = (projectId: string, id: string) => selectRow().get(id, projectId) as PhoneNumberRow | undefined;
   const pageStatements = new Map<string, SQLite.Statement>();
@@ -27,10 +27,9 @@ export function sqlitePhoneNumberStore(handle: SQLite.Database, writer: SqliteWr
     return statement.all(...compiled.parameters);
   };
   return {
-    // A Relay import's answer is the row's own record: sent to the writer once, not twice.
-    insert: (row, audit, quota, answer) =>
-      importBatch.submit({ row, audit, quota, answer: answer === undefined ? null : answer.body === row.wire ? { ...answer, body: SAME_AS_RECORD } : answer }),
+    insert: (row, audit, quota, answer) => importBatch.submit({ row, audit, quota, answer: answer ?? null }),
     findActive: async (projectId, id) => findActive(projectId, id),
+    findRow: async (projectId, id) => selectAnyRow().get(id, projectId) as PhoneNumberRow | undefined,
     findActiveOwner: async (number) => selectOwner().get(number) as string | undefined,
     async findActiveJson(projectId, id) {
       const json = selectJson().get(id, projectId) as string | null | undefined;

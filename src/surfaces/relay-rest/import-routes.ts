@@ -6,6 +6,7 @@ import { PhoneNumberResponse } from './phone-number-schemas.js';
 import { ImportPhoneNumberRequest } from './import-schemas.js';
 import { recordJson } from '../../domain/phone-number-record.js';
 import type { ImportService } from '../../numbers/import-service.js';
+import { keptRecordReference } from '../../numbers/kept-import-answer.js';
 
 export function importRoutes(app: App, deps: GuardDeps & { importNumber: ImportService; idempotency: Idempotency }): void {
   app.post(
@@ -31,8 +32,13 @@ export function importRoutes(app: App, deps: GuardDeps & { importNumber: ImportS
       },
     },
     async (request, reply) =>
-      deps.idempotency.answerOnce(request, reply, 201, recordJson, (answerFor) =>
-        deps.importNumber(request.principal, request.body, { requestId: request.id, surface: 'relay-rest' }, answerFor),
+      deps.idempotency.answerOnce(
+        request,
+        reply,
+        201,
+        recordJson,
+        (answerFor) => deps.importNumber(request.principal, request.body, { requestId: request.id, surface: 'relay-rest' }, answerFor),
+        keptRecordReference,
       ),
   );
 }
