@@ -45,6 +45,28 @@ export function kyselyTenancyStore(db: Kysely<Database>): TenancyStore {
     revoked_at: t.revokedAt,
   });
 
+  /**
+   * A project (and first its Space, when given) with its tokens, recorded, in one transaction;
+   * false, with nothing written, when any of them exists already (another node or request
+   * got there first).
+   */
+  const insertProject = async (space: SpaceRecord | undefined, project: ProjectRecord, tokens: readonly { token: TokenRecord; secretHash: string }[]) => {
+    try {
+      await db.transaction().execute(async (trx) => {
+        if (space !== undefined) await trx.insertInto('spaces').values(spaceValues(space)).execute();
+        await trx.insertInto('projects').values(projectValues(project)).execute();
+        for (const { token, secretHash } of tokens) {
+          await trx.insertInto('api_tokens').values(tokenValues(token, secretHash)).execute();
+          await trx.insertInto('audit_events').values(tokenCreated(token, OPERATOR(project.id))).execute();
+        }
+      });
+      return true;
+    } catch (err) {
+      if (isUniqueViolation(err)) return false;
+      throw err;
+    }
+  };
+
   const toSpace = (r: Database['spaces']): SpaceRecord => ({
     id: r.id,
     name: r.name,
@@ -172,21 +194,7 @@ export function kyselyTenancyStore(db: Kysely<Database>): TenancyStore {
         numberQuota: row.number_quota,
       };
     },
-    async createProjectWithTokens(project, tokens) {
-      try {
-        await db.transaction().execute(async (trx) => {
-          await trx.insertInto('projects').values(projectValues(project)).execute();
-          for (const { token, secretHash } of tokens) {
-            await trx.insertInto('api_tokens').values(tokenValues(token, secretHash)).execute();
-            await trx.insertInto('audit_events').values(tokenCreated(token, OPERATOR(project.id))).execute();
-          }
-        });
-        return true;
-      } catch (err) {
-        if (isUniqueViolation(err)) return false;
-        throw err;
-      }
-    },
+    createProjectWithTokens: (project, tokens) => insertProject(undefined, project, tokens),
     async deleteProjects(projectIds) {
       if (projectIds.length === 0) return 0;
       return db.transaction().execute(async (trx) => {
@@ -199,19 +207,6 @@ export function kyselyTenancyStore(db: Kysely<Database>): TenancyStore {
         return Number(gone.numDeletedRows);
       });
     },
-    async createInitialTenancy(space, project, token, secretHash) {
-      try {
-        await db.transaction().execute(async (trx) => {
-          await trx.insertInto('spaces').values(spaceValues(space)).execute();
-          await trx.insertInto('projects').values(projectValues(project)).execute();
-          await trx.insertInto('api_tokens').values(tokenValues(token, secretHash)).execute();
-          await trx.insertInto('audit_events').values(tokenCreated(token, OPERATOR(project.id))).execute();
-        });
-        return true;
-      } catch (err) {
-        if (isUniqueViolation(err)) return false;
-        throw err;
-      }
-    },
+    createInitialTenancy: (space, project, token, secretHash) => insertProject(space, project, [{ token, secretHash }]),
   };
 }
