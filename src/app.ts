@@ -37,6 +37,8 @@ export interface AppDeps {
   readonly store: Store;
   readonly logger: Logger;
   readonly authCacheTtlMs: number;
+  /** How long after its purchase a bought number cannot be released; absent: no cooldown. */
+  readonly releaseCooldownMs?: number;
   readonly clock?: () => Date;
   readonly newId?: () => string;
   /** Absent means the store is ready from the start (tests, the CLI). */
@@ -149,7 +151,14 @@ export async function buildApp(deps: AppDeps): Promise<App> {
 
   const guardDeps = { authenticator, rateLimiter };
   const importNumber = importService({ phoneNumbers: deps.store.phoneNumbers, clock, newId });
-  const phoneNumbers = phoneNumberService({ phoneNumbers: deps.store.phoneNumbers, pageTokenKey: () => deps.store.pageTokenKeys.key(), clock });
+  const phoneNumbers = phoneNumberService({
+    phoneNumbers: deps.store.phoneNumbers,
+    pageTokenKey: () => deps.store.pageTokenKeys.key(),
+    clock,
+    newId,
+    releaseCooldownMs: deps.releaseCooldownMs ?? 0,
+    restock: deps.emulator !== true,
+  });
   const tokens = tokenService({ store: deps.store.tenancy, clock, newId, changed: (tokenId) => authenticator.forget(tokenId) });
   const keys = idempotency({
     store: deps.store.idempotency,

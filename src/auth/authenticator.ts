@@ -9,6 +9,8 @@ import { emulatorSecretHash, hashSecret, sameHash } from './token-secret.js';
 /** Who is calling, once the credentials have been checked. */
 export interface Principal {
   readonly projectId: string;
+  /** The project's Space. */
+  readonly spaceId: string;
   readonly tokenId: string;
   readonly scopes: ReadonlySet<Scope>;
   readonly partnerApi: boolean;
@@ -87,6 +89,7 @@ export function createAuthenticator(store: TenancyStore, options: AuthenticatorO
     }
     return {
       projectId: found.projectId,
+      spaceId: found.spaceId,
       tokenId: found.tokenId,
       scopes: new Set(found.scopes),
       partnerApi: found.partnerApi,

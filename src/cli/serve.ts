@@ -25,6 +25,7 @@ export async function serveCommand(config: Config, io: Io): Promise<number> {
     store,
     logger,
     authCacheTtlMs: config.authCacheTtlMs,
+    releaseCooldownMs: config.releaseCooldownS * 1000,
     readiness,
     limits: { rateLimit: config.rateLimit, authFailureLimit: config.authFailureLimit },
     trustProxy: config.trustProxy,

@@ -13,6 +13,8 @@ export interface Config {
   readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   /** Longest time a verified credential is trusted without the database; bounds how late a revocation is seen. */
   readonly authCacheTtlMs: number;
+  /** RELEASE_COOLDOWN_S, in seconds: how long after its purchase a bought number cannot be released. */
+  readonly releaseCooldownS: number;
   /** PostgreSQL connection pool size per node. */
   readonly databasePoolSize: number;
   /**
@@ -125,6 +127,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
     databaseUrl: env.DATABASE_URL || (emulator ? ':memory:' : DEFAULT_DATABASE_URL),
     logLevel: oneOf('LOG_LEVEL', LOG_LEVELS, 'info', (s) => s.toLowerCase()),
     authCacheTtlMs: int('AUTH_CACHE_TTL_MS', 2000, 0, 60_000),
+    releaseCooldownS: int('RELEASE_COOLDOWN_S', 0, 0, 366 * 24 * 3600),
     databasePoolSize: int('DATABASE_POOL_SIZE', 10, 1, 1000),
     sqliteSynchronous: oneOf('SQLITE_SYNCHRONOUS', ['NORMAL', 'FULL'] as const, 'FULL', (s) => s.toUpperCase()),
     bootstrapProjectId: projectId?.toLowerCase(),

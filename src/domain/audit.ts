@@ -17,7 +17,7 @@ export interface Actor {
   readonly surface: Surface;
 }
 
-export type AuditAction = 'number.imported' | 'number.updated' | 'number.released' | 'token.created' | 'token.updated' | 'token.rotated' | 'token.revoked';
+export type AuditAction = 'number.imported' | 'number.purchased' | 'number.updated' | 'number.released' | 'token.created' | 'token.updated' | 'token.rotated' | 'token.revoked';
 
 /** One recorded change; stored in audit_events. */
 export interface AuditEvent {

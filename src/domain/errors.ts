@@ -36,7 +36,9 @@ export type ProblemCode =
   | 'missing_scope'
   | 'partner_api_disabled'
   | 'not_served'
-  | 'idempotency_key_reused';
+  | 'idempotency_key_reused'
+  | 'not_in_stock'
+  | 'release_cooldown';
 
 /** One thing wrong with a request: what kind of fault, and a sentence naming the attribute. */
 export interface Problem {
@@ -90,6 +92,23 @@ export const errors = {
     new NumberspaceError('invalid', [
       problem('idempotency_key_reused', 'This Idempotency-Key was already used for a different request; use a new key for a new request', 'Idempotency-Key'),
     ]),
+  /** A number that cannot be bought, saying why without naming any other project. */
+  notPurchasable: (number: string, reason: 'yours' | 'taken' | 'other_space' | 'not_in_stock') =>
+    new NumberspaceError('invalid', [
+      reason === 'yours'
+        ? problem('number_taken', `${number} is already active in this project`, 'number')
+        : reason === 'taken'
+          ? problem('number_taken', `${number} has already been taken`, 'number')
+          : reason === 'other_space'
+            ? problem('not_in_stock', `${number} is not in this Space's stock`, 'number')
+            : problem('not_in_stock', `${number} is not in stock`, 'number'),
+    ]),
+  /** A number imported while it sits in a Space's stock: the platform holds it to sell. */
+  inStock: (number: string) =>
+    new NumberspaceError('invalid', [problem('number_taken', `${number} cannot be imported: the platform already holds it in stock`, 'number')]),
+  /** A bought number released before the operator's cooldown has passed. */
+  releaseCooldown: (until: string) =>
+    new NumberspaceError('invalid', [problem('release_cooldown', `This number was bought too recently to release: it can be released from ${until}`)]),
   /** The operation exists in the contract but numberspace does not serve it. */
   notServed: (detail: string) => new NumberspaceError('invalid', [problem('not_served', detail)]),
 } as const;

@@ -50,6 +50,13 @@ export interface PhoneNumberRow {
   message_relay_topic: string | null;
   message_relay_context: string | null;
   message_relay_application: string | null;
+  /** Where the number is, as its stock entry said (or its numbering plan); null where unknown. */
+  region: string | null;
+  city: string | null;
+  rate_center: string | null;
+  lata: string | null;
+  /** When the number was bought from stock; null for an imported number. */
+  purchased_at: string | null;
   /**
    * The number's record (numberRecord below) as JSON text: a copy kept so reads need not
    * rebuild it, never a second source of truth. How it cannot go stale: see numberJson.
@@ -62,7 +69,10 @@ export interface PhoneNumberRow {
  * answers it as it is (its field names are the columns'); other surfaces render their own
  * views of it.
  */
-export type NumberRecord = Omit<PhoneNumberRow, 'project_id' | 'released_at' | 'call_flow_version' | 'message_relay_application' | 'wire' | 'capabilities'> & {
+export type NumberRecord = Omit<
+  PhoneNumberRow,
+  'project_id' | 'released_at' | 'call_flow_version' | 'message_relay_application' | 'wire' | 'capabilities' | 'region' | 'city' | 'rate_center' | 'lata' | 'purchased_at'
+> & {
   readonly capabilities: readonly Capability[];
 };
 
@@ -169,6 +179,11 @@ export function newPhoneNumberRow(fields: {
     message_relay_topic: null,
     message_relay_context: null,
     message_relay_application: null,
+    region: null,
+    city: null,
+    rate_center: null,
+    lata: null,
+    purchased_at: null,
     wire: null,
   };
   return withRecordJson(row);

@@ -78,3 +78,17 @@ function mainRegion(regions: readonly string[] | undefined): string | null {
   const first = regions?.[0];
   return first === undefined || first === '001' ? null : first;
 }
+
+/**
+ * The national significant number of a canonical number: its digits after the country
+ * calling code (`+15125550100` → `5125550100`). Searches by area code and by digits match it.
+ */
+export function nationalDigits(e164: string): string {
+  const parsed = parsePhoneNumberFromString(e164, { extract: false });
+  if (parsed !== undefined) return parsed.nationalNumber;
+  // Calling codes are prefix-free: at most one of the first three digits' prefixes is one.
+  for (let length = 1; length <= 3; length++) {
+    if (callingCodes[e164.slice(1, 1 + length)] !== undefined) return e164.slice(1 + length);
+  }
+  return e164.slice(1);
+}

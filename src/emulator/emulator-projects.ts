@@ -95,7 +95,7 @@ export function emulatorProjects(deps: EmulatorProjectsDeps): EmulatorProjects {
       deps.forgetCredentials();
       if (!(await create(project.id, project.tokens))) throw new Error(`project ${project.id} was made again while it was being seeded`);
     }
-    const principal: Principal = { projectId: project.id, tokenId: '', scopes: new Set(SCOPES), partnerApi: true, rateLimit: null, numberQuota: null };
+    const principal: Principal = { projectId: project.id, spaceId: (await emulatorSpace()).id, tokenId: '', scopes: new Set(SCOPES), partnerApi: true, rateLimit: null, numberQuota: null };
     const origin = { requestId: 'seed', surface: 'emulator' as const };
     for (const n of project.numbers) {
       const row = await deps.importNumber(principal, n.import, origin);

@@ -14,6 +14,11 @@ export interface PhoneNumberServiceDeps {
   /** The installation-wide page-token key; see storage/kysely/page-token-keys.ts. */
   readonly pageTokenKey: () => Promise<Buffer>;
   readonly clock: () => Date;
+  readonly newId: () => string;
+  /** How long after its purchase a bought number may not be released (RELEASE_COOLDOWN_S); 0: none. */
+  readonly releaseCooldownMs: number;
+  /** Whether a released bought number goes back to its Space's stock (not in emulator mode, where stock is synthetic). */
+  readonly restock: boolean;
 }
 
 /** A list request in the words every surface shares; each surface parses its own parameters into it. */
@@ -106,8 +111,14 @@ export function phoneNumberService(deps: PhoneNumberServiceDeps): PhoneNumberSer
     async release(principal, rawId, origin) {
       // The row stays, with released_at set: the id is never reused, and the partial unique
       // index on active numbers lets the number itself be imported again at once.
-      const released = await phoneNumbers.release(principal.projectId, numberId(rawId), deps.clock().toISOString(), actor(principal, origin));
-      if (!released) throw errors.notFound();
+      // A number bought from stock goes back to it, under a new id.
+      const now = deps.clock();
+      const outcome = await phoneNumbers.release(principal.projectId, numberId(rawId), now.toISOString(), actor(principal, origin), {
+        boughtBy: deps.releaseCooldownMs > 0 ? new Date(now.getTime() - deps.releaseCooldownMs).toISOString() : null,
+        restock: deps.restock ? { spaceId: principal.spaceId, id: deps.newId() } : null,
+      });
+      if (outcome.kind === 'missing') throw errors.notFound();
+      if (outcome.kind === 'cooling') throw errors.releaseCooldown(new Date(Date.parse(outcome.purchasedAt) + deps.releaseCooldownMs).toISOString());
     },
   };
 }

@@ -36,7 +36,21 @@ export interface ImportItem {
 
 export type ChangeItem =
   | { readonly kind: 'update'; readonly projectId: string; readonly id: string; readonly request: UpdateRequest }
-  | { readonly kind: 'release'; readonly projectId: string; readonly id: string; readonly at: string; readonly actor: Actor };
+  | ({ readonly kind: 'release'; readonly projectId: string; readonly id: string; readonly at: string; readonly actor: Actor } & ReleaseTerms);
+
+/** How a release treats a number bought from stock. */
+export interface ReleaseTerms {
+  /** A bought number bought after this (ISO 8601) is not released yet; null: no cooldown. */
+  readonly boughtBy: string | null;
+  /** Where a bought number goes back to stock, under a new id; null: it does not. */
+  readonly restock: { readonly spaceId: string; readonly id: string } | null;
+}
+
+export type ReleaseOutcome =
+  | { readonly kind: 'released' }
+  | { readonly kind: 'missing' }
+  /** Bought too recently: released at the earliest a cooldown after this purchase time. */
+  | { readonly kind: 'cooling'; readonly purchasedAt: string };
 
 export type UpdateOutcome =
   | { readonly kind: 'updated'; readonly row: PhoneNumberRow }
@@ -48,7 +62,10 @@ export const COLUMNS = Object.keys(
   newPhoneNumberRow({ id: '', projectId: '', number: '', numberType: 'longcode', capabilities: 0, countryCode: null, now: '' }),
 ) as (keyof PhoneNumberRow)[];
 
-export type ChangeOutcome = UpdateOutcome | { readonly kind: 'released' };
+/** The select list of a whole row: every column of PhoneNumberRow, none of the stock's own. */
+export const ROW = COLUMNS.join(', ');
+
+export type ChangeOutcome = UpdateOutcome | ReleaseOutcome;
 
 /** What a listing needs of a number: its keyset position and its record as JSON. */
 export interface ListedNumber {
@@ -114,10 +131,11 @@ export interface PhoneNumberStore {
    */
   updateActive(projectId: string, id: string, request: UpdateRequest): Promise<UpdateOutcome>;
   /**
-   * Marks an active number released and records it, in one transaction. False when the
+   * Marks an active number released and records it, in one transaction; a number bought from
+   * stock goes back to it in the same transaction, if the terms say so. 'missing' when the
    * project has no such active number.
    */
-  release(projectId: string, id: string, at: string, actor: Actor): Promise<boolean>;
+  release(projectId: string, id: string, at: string, actor: Actor, terms: ReleaseTerms): Promise<ReleaseOutcome>;
 }
 
 

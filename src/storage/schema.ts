@@ -10,10 +10,22 @@ export interface Database {
   spaces: SpacesTable;
   projects: ProjectsTable;
   api_tokens: ApiTokensTable;
-  phone_numbers: PhoneNumberRow;
+  phone_numbers: PhoneNumbersTable;
   server_secrets: ServerSecretsTable;
   audit_events: AuditEvent;
   idempotency_keys: IdempotencyKeysTable;
+}
+
+/**
+ * A number's row, and on stock rows the columns only the stock search reads (see
+ * migrations/008-number-stock.ts): null on every other row, so writes of projects' numbers
+ * leave them out.
+ */
+export interface PhoneNumbersTable extends PhoneNumberRow {
+  stock_space_id?: string | null;
+  /** The national significant number's digits. */
+  national?: string | null;
+  national_reversed?: string | null;
 }
 
 export interface IdempotencyKeysTable {

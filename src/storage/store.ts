@@ -9,6 +9,9 @@ import type { PhoneNumberStore } from './phone-number-store.js';
 import { postgresPhoneNumberStore } from './postgres/phone-numbers.js';
 import { sqlitePhoneNumberStore } from './sqlite/phone-numbers.js';
 import { sqliteIdempotencyStore } from './sqlite/idempotency.js';
+import { sqliteStockStore } from './sqlite/stock.js';
+import { postgresStockStore } from './postgres/stock.js';
+import type { StockStore } from './stock-store.js';
 import type { AuditStore, PageTokenKeys, TenancyStore } from './tenant-records.js';
 
 /**
@@ -20,6 +23,8 @@ export interface Store {
   readonly kind: 'sqlite' | 'postgres';
   readonly tenancy: TenancyStore;
   readonly phoneNumbers: PhoneNumberStore;
+  /** Each Space's stock of numbers to buy. */
+  readonly stock: StockStore;
   readonly audit: AuditStore;
   /** Answers kept for Idempotency-Key retries. */
   readonly idempotency: IdempotencyStore;
@@ -39,6 +44,7 @@ export function openStore(databaseUrl: string, options: OpenDatabaseOptions = {}
     kind,
     tenancy: kyselyTenancyStore(db),
     phoneNumbers: sqlite === null || sqliteWriter === null ? postgresPhoneNumberStore(db) : sqlitePhoneNumberStore(sqlite, sqliteWriter),
+    stock: sqlite === null || sqliteWriter === null ? postgresStockStore(db) : sqliteStockStore(sqlite, sqliteWriter),
     audit: kyselyAuditStore(db),
     idempotency: sqlite === null ? kyselyIdempotencyStore(db) : sqliteIdempotencyStore(sqlite, db),
     pageTokenKeys: kyselyPageTokenKeys(db),

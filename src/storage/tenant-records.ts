@@ -41,6 +41,8 @@ export interface TokenChange {
 export interface Credential {
   readonly tokenId: string;
   readonly projectId: string;
+  /** The project's Space: whose stock its purchases come from. */
+  readonly spaceId: string;
   readonly secretHash: string;
   readonly scopes: readonly Scope[];
   readonly partnerApi: boolean;

@@ -51,6 +51,7 @@ export function basic(projectId: string, secret: string): string {
 export async function startServer(
   options: {
     authCacheTtlMs?: number;
+    releaseCooldownMs?: number;
     clock?: () => Date;
     timeouts?: { requestMs: number; headersMs: number };
     /** Rate limit, failed-authentication throttle and their clock; all off when absent. */
@@ -70,6 +71,7 @@ export async function startServer(
     store,
     logger: pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }),
     authCacheTtlMs: options.authCacheTtlMs ?? 0,
+    ...(options.releaseCooldownMs === undefined ? {} : { releaseCooldownMs: options.releaseCooldownMs }),
     ...(options.clock === undefined ? {} : { clock: options.clock }),
     ...(options.timeouts === undefined ? {} : { timeouts: options.timeouts }),
     ...(options.limits === undefined ? {} : { limits: options.limits }),

@@ -17,6 +17,7 @@ import { BACKEND, freshDatabase, type FreshDatabase } from '../helpers/backends.
 const ENGINES = BACKEND === 'postgres' ? (['sqlite', 'postgres'] as const) : (['sqlite'] as const);
 
 const ACTOR = (projectId: string) => ({ projectId, tokenId: null, requestId: 'r-1', surface: 'relay-rest' as const });
+const NO_TERMS = { boughtBy: null, restock: null };
 let seq = 0;
 const nextId = () => `0190a1b2-c3d4-7e5f-8a9b-${String(++seq).padStart(12, '0')}`;
 const T0 = Date.parse('2026-03-01T00:00:00.000Z');
@@ -67,7 +68,7 @@ for (const engine of ENGINES) {
       assert.equal(outcomes.filter((o) => o === 'inserted').length, 1);
       assert.equal(outcomes.filter((o) => o === 'taken').length, 19);
       const winner = rows[outcomes.indexOf('inserted')]!;
-      assert.equal(await store.phoneNumbers.release(winner.project_id, winner.id, at(3), ACTOR(winner.project_id)), true);
+      assert.deepEqual(await store.phoneNumbers.release(winner.project_id, winner.id, at(3), ACTOR(winner.project_id), NO_TERMS), { kind: 'released' });
       const again = numberRow(B, '+15550100002', 4);
       assert.equal(await store.phoneNumbers.insert(again, importAudit(again), null), 'inserted', 'a released number is free again');
     });
@@ -134,9 +135,9 @@ for (const engine of ENGINES) {
     test('a release hides the number everywhere, once, and is audited', async () => {
       const row = numberRow(B, '+15550100006', 12);
       await store.phoneNumbers.insert(row, importAudit(row), null);
-      assert.equal(await store.phoneNumbers.release(A, row.id, at(13), ACTOR(A)), false, 'not from another project');
-      assert.equal(await store.phoneNumbers.release(B, row.id, at(13), ACTOR(B)), true);
-      assert.equal(await store.phoneNumbers.release(B, row.id, at(14), ACTOR(B)), false, 'not twice');
+      assert.deepEqual(await store.phoneNumbers.release(A, row.id, at(13), ACTOR(A), NO_TERMS), { kind: 'missing' }, 'not from another project');
+      assert.deepEqual(await store.phoneNumbers.release(B, row.id, at(13), ACTOR(B), NO_TERMS), { kind: 'released' });
+      assert.deepEqual(await store.phoneNumbers.release(B, row.id, at(14), ACTOR(B), NO_TERMS), { kind: 'missing' }, 'not twice');
       assert.equal(await store.phoneNumbers.findActive(B, row.id), undefined);
       assert.equal(await store.phoneNumbers.findActiveJson(B, row.id), undefined);
       assert.equal((await store.phoneNumbers.updateActive(B, row.id, { body: { name: 'x' }, now: at(14), actor: ACTOR(B) })).kind, 'missing');
@@ -250,7 +251,7 @@ for (const engine of ENGINES) {
       await store.phoneNumbers.insert(row, importAudit(row), null, { projectId: C, operation: 'relay-rest.import', key: 'k-c', requestHash: 'h', status: 201, body: '{}', createdAt: at(91) });
       const released = numberRow(C, '+15550100091', 92);
       await store.phoneNumbers.insert(released, importAudit(released), null);
-      await store.phoneNumbers.release(C, released.id, at(93), ACTOR(C));
+      await store.phoneNumbers.release(C, released.id, at(93), ACTOR(C), NO_TERMS);
       assert.equal(await store.phoneNumbers.findActiveOwner('+15550100090'), C);
       assert.equal(await store.phoneNumbers.findActiveOwner('+15550100091'), undefined, 'released');
       assert.equal((await store.phoneNumbers.findRow(C, released.id))?.released_at, at(93), 'a released row is still found by its id');

@@ -11,6 +11,7 @@ const header = `Basic ${Buffer.from(`proj:${secret}`).toString('base64')}`;
 function slowStore() {
   let current: Credential = {
     tokenId: 'tok',
+    spaceId: 's-1',
     projectId: 'proj',
     secretHash: hashSecret(secret),
     scopes: ['numbers'],

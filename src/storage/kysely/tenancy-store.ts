@@ -108,12 +108,13 @@ export function kyselyTenancyStore(db: Kysely<Database>): TenancyStore {
       await db.insertInto('projects').values(projectValues(p)).execute();
     },
     async listProjects(spaceId) {
-      let q = db.selectFrom('projects').selectAll();
+      // A Space's stock project (domain/stock.ts) is storage, not a project anyone manages.
+      let q = db.selectFrom('projects').selectAll().where('id', 'not like', 'stock:%');
       if (spaceId !== undefined) q = q.where('space_id', '=', spaceId);
       return (await q.orderBy('created_at').orderBy('id').execute()).map(toProject);
     },
     async findProject(id) {
-      const row = await db.selectFrom('projects').selectAll().where('id', '=', id).executeTakeFirst();
+      const row = await db.selectFrom('projects').selectAll().where('id', '=', id).where('id', 'not like', 'stock:%').executeTakeFirst();
       return row && toProject(row);
     },
     async setProjectLimits(projectId, limits) {
@@ -179,13 +180,14 @@ export function kyselyTenancyStore(db: Kysely<Database>): TenancyStore {
         .selectFrom('api_tokens as t')
         .innerJoin('projects as p', 'p.id', 't.project_id')
         .innerJoin('spaces as s', 's.id', 'p.space_id')
-        .select(['t.id', 't.project_id', 't.secret_hash', 't.scopes', 't.revoked_at', 's.partner_api', 'p.rate_limit', 'p.number_quota'])
+        .select(['t.id', 't.project_id', 'p.space_id', 't.secret_hash', 't.scopes', 't.revoked_at', 's.partner_api', 'p.rate_limit', 'p.number_quota'])
         .where('t.secret_hash', '=', secretHash)
         .executeTakeFirst();
       if (row === undefined) return undefined;
       return {
         tokenId: row.id,
         projectId: row.project_id,
+        spaceId: row.space_id,
         secretHash: row.secret_hash,
         scopes: splitScopes(row.scopes),
         partnerApi: row.partner_api === 1,

@@ -4,7 +4,10 @@ import type { PhoneNumberRow } from '../../domain/phone-number-record.js';
 import { planUpdate, releaseAudit } from '../../domain/phone-number-update.js';
 import { groupCommitter } from '../group-commit.js';
 import { listPageQuery } from '../list-page-query.js';
-import { ACTIVE, COLUMNS, type ImportItem, type InsertOutcome, type PhoneNumberStore, type UpdateOutcome, withJson } from '../phone-number-store.js';
+import { ACTIVE, COLUMNS, type ImportItem, type InsertOutcome, type PhoneNumberStore, type ReleaseOutcome, type UpdateOutcome, withJson } from '../phone-number-store.js';
+import { nationalDigits } from '../../domain/phone-number.js';
+import { stockEntryOf, stockRow } from '../../domain/stock.js';
+import { STOCK_COLUMNS } from '../stock-store.js';
 import { IDEMPOTENCY_COLUMNS, idempotencyRow } from '../idempotency-store.js';
 import type { Database } from '../schema.js';
 
@@ -20,11 +23,11 @@ export function postgresPhoneNumberStore(db: Kysely<Database>): PhoneNumberStore
   const insertBatch = postgresInsertBatch(db);
   const active = () => db.selectFrom('phone_numbers').where(isActive);
   const findActive = (projectId: string, id: string): Promise<PhoneNumberRow | undefined> =>
-    active().selectAll().where('id', '=', id).where('project_id', '=', projectId).executeTakeFirst();
+    active().select(COLUMNS).where('id', '=', id).where('project_id', '=', projectId).executeTakeFirst();
   return {
     insert: (row, audit, quota, answer) => insertBatch.submit({ row, audit, quota, answer: answer ?? null }),
     findActive,
-    findRow: (projectId, id) => db.selectFrom('phone_numbers').selectAll().where('id', '=', id).where('project_id', '=', projectId).executeTakeFirst(),
+    findRow: (projectId, id) => db.selectFrom('phone_numbers').select(COLUMNS).where('id', '=', id).where('project_id', '=', projectId).executeTakeFirst(),
     async findActiveOwner(number) {
       const found = await db.selectFrom('phone_numbers').select('project_id').where('number', '=', number).where('released_at', 'is', null).executeTakeFirst();
       return found?.project_id;
@@ -53,7 +56,7 @@ export function postgresPhoneNumberStore(db: Kysely<Database>): PhoneNumberStore
           .where('id', '=', id)
           .where('project_id', '=', projectId)
           .where(isActive)
-          .returningAll()
+          .returning(COLUMNS)
           .executeTakeFirst();
         if (stored === undefined) return { kind: 'missing' };
         const planned = planUpdate(stored, request);
@@ -63,19 +66,22 @@ export function postgresPhoneNumberStore(db: Kysely<Database>): PhoneNumberStore
         return { kind: 'updated', row: planned.row };
       });
     },
-    async release(projectId, id, at, actor) {
-      return db.transaction().execute(async (trx) => {
-        const released = await trx
-          .updateTable('phone_numbers')
-          .set({ released_at: at })
-          .where('id', '=', id)
-          .where('project_id', '=', projectId)
-          .where(isActive)
-          .returning('number')
-          .executeTakeFirst();
-        if (released === undefined) return false;
+    async release(projectId, id, at, actor, terms) {
+      return db.transaction().execute(async (trx): Promise<ReleaseOutcome> => {
+        let release = trx.updateTable('phone_numbers').set({ released_at: at }).where('id', '=', id).where('project_id', '=', projectId).where(isActive);
+        const boughtBy = terms.boughtBy;
+        if (boughtBy !== null) release = release.where((eb) => eb.or([eb('purchased_at', 'is', null), eb('purchased_at', '<=', boughtBy)]));
+        const released = await release.returning(COLUMNS).executeTakeFirst();
+        if (released === undefined) {
+          const held = await active().select('purchased_at').where('id', '=', id).where('project_id', '=', projectId).executeTakeFirst();
+          return held === undefined ? { kind: 'missing' } : { kind: 'cooling', purchasedAt: held.purchased_at! };
+        }
         await trx.insertInto('audit_events').values(releaseAudit(actor, at, id, released.number)).execute();
-        return true;
+        if (terms.restock !== null && released.purchased_at !== null) {
+          const row = stockRow(terms.restock.spaceId, stockEntryOf(released, nationalDigits(released.number)), terms.restock.id, at);
+          await trx.executeQuery(unnestInsert('phone_numbers', STOCK_COLUMNS, [row]));
+        }
+        return { kind: 'released' };
       });
     },
   };

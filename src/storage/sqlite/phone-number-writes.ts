@@ -2,8 +2,11 @@ import type SQLite from 'better-sqlite3';
 import { AUDIT_COLUMNS } from '../../domain/audit.js';
 import { type PhoneNumberRow, UPDATABLE_COLUMNS } from '../../domain/phone-number-record.js';
 import { planUpdate, releaseAudit } from '../../domain/phone-number-update.js';
+import { nationalDigits } from '../../domain/phone-number.js';
+import { stockEntryOf, stockRow } from '../../domain/stock.js';
 import { IDEMPOTENCY_COLUMNS, idempotencyRow } from '../idempotency-store.js';
-import { ACTIVE, type ChangeItem, type ChangeOutcome, COLUMNS, type ImportItem, type InsertOutcome } from '../phone-number-store.js';
+import { STOCK_COLUMNS } from '../stock-store.js';
+import { ACTIVE, ROW, type ChangeItem, type ChangeOutcome, COLUMNS, type ImportItem, type InsertOutcome } from '../phone-number-store.js';
 
 /**
  * The inventory's writes on SQLite, as functions of a connection and plain data: each takes a
@@ -50,17 +53,26 @@ export function sqliteImportWrites(handle: SQLite.Database): (items: readonly Im
  * as separate transactions would. A refused update writes nothing and fails only itself.
  */
 export function sqliteChangeWrites(handle: SQLite.Database): (items: readonly ChangeItem[]) => ChangeOutcome[] {
-  const select = handle.prepare(`select * from phone_numbers where id = ? and project_id = ? and ${ACTIVE}`);
+  const select = handle.prepare(`select ${ROW} from phone_numbers where id = ? and project_id = ? and ${ACTIVE}`);
   const columns = [...UPDATABLE_COLUMNS, 'wire'] as const;
   const update = handle.prepare(`update phone_numbers set ${columns.map((c) => `${c} = @${c}`).join(', ')} where id = @id`);
-  const release = handle.prepare(`update phone_numbers set released_at = ? where id = ? and project_id = ? and ${ACTIVE} returning number`);
+  const release = handle.prepare(
+    `update phone_numbers set released_at = @at where id = @id and project_id = @projectId and ${ACTIVE} and (purchased_at is null or @boughtBy is null or purchased_at <= @boughtBy) returning ${ROW}`,
+  );
+  const restock = handle.prepare(insertStatement('phone_numbers', STOCK_COLUMNS));
   const record = handle.prepare(insertStatement('audit_events', AUDIT_COLUMNS));
   return handle.transaction((items: readonly ChangeItem[]): ChangeOutcome[] =>
     items.map((item): ChangeOutcome => {
       if (item.kind === 'release') {
-        const released = release.get(item.at, item.id, item.projectId) as { number: string } | undefined;
-        if (released === undefined) return { kind: 'missing' };
+        const released = release.get({ at: item.at, id: item.id, projectId: item.projectId, boughtBy: item.boughtBy }) as PhoneNumberRow | undefined;
+        if (released === undefined) {
+          const held = select.get(item.id, item.projectId) as PhoneNumberRow | undefined;
+          return held === undefined ? { kind: 'missing' } : { kind: 'cooling', purchasedAt: held.purchased_at! };
+        }
         record.run(releaseAudit(item.actor, item.at, item.id, released.number));
+        if (item.restock !== null && released.purchased_at !== null) {
+          restock.run(stockRow(item.restock.spaceId, stockEntryOf(released, nationalDigits(released.number)), item.restock.id, item.at));
+        }
         return { kind: 'released' };
       }
       const stored = select.get(item.id, item.projectId) as PhoneNumberRow | undefined;

@@ -2,7 +2,7 @@ import type SQLite from 'better-sqlite3';
 import type { PhoneNumberRow } from '../../domain/phone-number-record.js';
 import { groupCommitter } from '../group-commit.js';
 import { listPageQuery } from '../list-page-query.js';
-import { ACTIVE, type ListedNumber, type PhoneNumberStore, type UpdateOutcome, withJson } from '../phone-number-store.js';
+import { ACTIVE, ROW, type ListedNumber, type PhoneNumberStore, type ReleaseOutcome, type UpdateOutcome, withJson } from '../phone-number-store.js';
 import type { SqliteWriter, WriteItem, WriteName, WriteResult } from './writer.js';
 
 /**
@@ -13,11 +13,11 @@ import type { SqliteWriter, WriteItem, WriteName, WriteResult } from './writer.j
 export function sqlitePhoneNumberStore(handle: SQLite.Database, writer: SqliteWriter): PhoneNumberStore {
   const importBatch = sqliteBatches(writer, 'import');
   const changeBatch = sqliteBatches(writer, 'change');
-  const selectRow = lazily(() => handle.prepare(`select * from phone_numbers where id = ? and project_id = ? and ${ACTIVE}`));
+  const selectRow = lazily(() => handle.prepare(`select ${ROW} from phone_numbers where id = ? and project_id = ? and ${ACTIVE}`));
   // Only the record column: materialising all 46 columns as an object costs about four times
   // the whole lookup.
   const selectJson = lazily(() => handle.prepare(`select wire from phone_numbers where id = ? and project_id = ? and ${ACTIVE}`).pluck());
-  const selectAnyRow = lazily(() => handle.prepare('select * from phone_numbers where id = ? and project_id = ?'));
+  const selectAnyRow = lazily(() => handle.prepare(`select ${ROW} from phone_numbers where id = ? and project_id = ?`));
   const selectOwner = lazily(() => handle.prepare(`select project_id from phone_numbers where number = ? and ${ACTIVE}`).pluck());
   const findActive = (projectId: string, id: string) => selectRow().get(id, projectId) as PhoneNumberRow | undefined;
   const pageStatements = new Map<string, SQLite.Statement>();
@@ -47,8 +47,8 @@ export function sqlitePhoneNumberStore(handle: SQLite.Database, writer: SqliteWr
     async updateActive(projectId, id, request) {
       return (await changeBatch.submit({ kind: 'update', projectId, id, request })) as UpdateOutcome;
     },
-    async release(projectId, id, at, actor) {
-      return (await changeBatch.submit({ kind: 'release', projectId, id, at, actor })).kind === 'released';
+    async release(projectId, id, at, actor, terms) {
+      return (await changeBatch.submit({ kind: 'release', projectId, id, at, actor, ...terms })) as ReleaseOutcome;
     },
   };
 }
@@ -62,7 +62,7 @@ function matchesNothing(query: { nameContains: string | null; numberContains: st
 }
 
 /** Prepared on first use: the store is opened before migrations have created the table. */
-function lazily<T>(make: () => T): () => T {
+export function lazily<T>(make: () => T): () => T {
   let value: T | undefined;
   return () => (value ??= make());
 }
@@ -73,7 +73,7 @@ function lazily<T>(make: () => T): () => T {
  * for it into its next transaction (see writer-thread.ts), so this thread never waits for a
  * commit to send more.
  */
-function sqliteBatches<K extends WriteName>(writer: SqliteWriter, name: K) {
+export function sqliteBatches<K extends WriteName>(writer: SqliteWriter, name: K) {
   return groupCommitter<WriteItem<K>, WriteResult<K>>({
     maxInFlight: 8,
     maxBatch: 1000,

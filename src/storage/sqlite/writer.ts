@@ -3,9 +3,10 @@ import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type SQLite from 'better-sqlite3';
 import { sqliteChangeWrites, sqliteImportWrites } from './phone-number-writes.js';
+import { sqlitePurchaseWrites, sqliteStockWrites } from './stock-writes.js';
 
 /** The SQLite writes, by name: what crosses to the writer thread is a name and plain data. */
-export const SQLITE_WRITES = { import: sqliteImportWrites, change: sqliteChangeWrites };
+export const SQLITE_WRITES = { import: sqliteImportWrites, change: sqliteChangeWrites, stock: sqliteStockWrites, purchase: sqlitePurchaseWrites };
 
 type Writes = typeof SQLITE_WRITES;
 export type WriteName = keyof Writes;

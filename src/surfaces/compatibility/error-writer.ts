@@ -50,7 +50,8 @@ function tokenValidationError(e: NumberspaceError, message: string) {
 }
 
 export function sendCompatibilityError(reply: FastifyReply, e: NumberspaceError, stringCodes = false, tokenErrors = false): FastifyReply {
-  const { status, code, message } = COMPATIBILITY_ERRORS[e.kind];
+  // Twilio-shaped clients hear "not now" as a conflict: a release within the cooldown is one.
+  const { status, code, message } = e.problems[0]?.code === 'release_cooldown' ? COMPATIBILITY_ERRORS.conflict : COMPATIBILITY_ERRORS[e.kind];
   if (status === 401) reply.header('www-authenticate', 'Basic realm="numberspace"');
   if (status === 503) reply.header('retry-after', String(RETRY_AFTER_SECONDS));
   else if (e.retryAfterSeconds !== undefined) reply.header('retry-after', String(e.retryAfterSeconds));

@@ -1,0 +1,55 @@
+import { type Kysely, PostgresAdapter, sql } from 'kysely';
+
+/**
+ * Number stock: numbers the platform holds that no customer has yet, kept as phone_numbers
+ * rows of a hidden per-Space stock project (see storage/stock-store.ts). Being rows of the same
+ * table is what lets the database itself keep a number in stock or active in one project,
+ * never both: the partial unique index of migration 001 covers both.
+ *
+ * Every number gains where it is (region, city, rate center, LATA) and when it was bought.
+ * Stock rows also carry their Space, their national significant number and that number
+ * reversed; a purchase clears those three, so the search indexes below, partial on
+ * stock_space_id, hold stock rows only and cost imports nothing.
+ */
+export async function up(db: Kysely<unknown>): Promise<void> {
+  const postgres = db.getExecutor().adapter instanceof PostgresAdapter;
+  for (const column of ['region', 'city', 'rate_center', 'lata', 'purchased_at', 'stock_space_id']) {
+    await db.schema.alterTable('phone_numbers').addColumn(column, 'text').execute();
+  }
+  // Digit strings compared byte by byte: prefix searches are index ranges whatever the
+  // database's collation.
+  const digits = postgres ? sql`text collate "C"` : sql`text`;
+  await db.schema.alterTable('phone_numbers').addColumn('national', digits).execute();
+  await db.schema.alterTable('phone_numbers').addColumn('national_reversed', digits).execute();
+
+  const stockIndex = (name: string, columns: string[]) =>
+    db.schema.createIndex(name).on('phone_numbers').columns(columns).where(sql.ref('stock_space_id'), 'is not', null).execute();
+  // areacode and starts_with: a range of national numbers, in the order searches answer.
+  await stockIndex('phone_numbers_stock_national', ['stock_space_id', 'number_type', 'national', 'number']);
+  // ends_with: a range of reversed national numbers.
+  await stockIndex('phone_numbers_stock_reversed', ['stock_space_id', 'number_type', 'national_reversed']);
+  // region (a city is a filter within its region).
+  await stockIndex('phone_numbers_stock_region', ['stock_space_id', 'number_type', 'region', 'national']);
+  // The countries a Space has stock in, read by skipping from one country to the next.
+  await stockIndex('phone_numbers_stock_country', ['stock_space_id', 'country_code']);
+
+  // contains: a trigram index of national numbers, which each engine has its own way of keeping.
+  if (postgres) {
+    await sql`create extension if not exists pg_trgm`.execute(db);
+    await sql`create index phone_numbers_stock_trigrams on phone_numbers using gin (national gin_trgm_ops) where stock_space_id is not null`.execute(db);
+  } else {
+    // A contentless FTS5 table keyed by the row's rowid, kept by triggers so no write can
+    // forget it: a row enters it when it enters stock and leaves when it leaves.
+    await sql`create virtual table stock_trigrams using fts5(national, tokenize = 'trigram', content = '', contentless_delete = 1)`.execute(db);
+    await sql`create trigger stock_trigrams_insert after insert on phone_numbers when new.stock_space_id is not null
+      begin insert into stock_trigrams (rowid, national) values (new.rowid, new.national); end`.execute(db);
+    await sql`create trigger stock_trigrams_leave after update of stock_space_id on phone_numbers
+      when old.stock_space_id is not null and new.stock_space_id is null
+      begin delete from stock_trigrams where rowid = old.rowid; end`.execute(db);
+    await sql`create trigger stock_trigrams_enter after update of stock_space_id on phone_numbers
+      when old.stock_space_id is null and new.stock_space_id is not null
+      begin insert into stock_trigrams (rowid, national) values (new.rowid, new.national); end`.execute(db);
+    await sql`create trigger stock_trigrams_delete after delete on phone_numbers when old.stock_space_id is not null
+      begin delete from stock_trigrams where rowid = old.rowid; end`.execute(db);
+  }
+}

@@ -1,0 +1,55 @@
+import { CompiledQuery } from 'kysely';
+import { reversed } from '../domain/stock.js';
+import { prefixBound, STOCKED_COLUMNS, type StockedNumber, type StockSearch } from './stock-store.js';
+
+/**
+ * The stock search as one statement per engine, exported so its plans can be checked against
+ * the stock indexes (migrations/008-number-stock.ts): a national-number prefix or a region is
+ * a range of an index already in answer order; a suffix is a range of the reversed-number
+ * index; `contains` goes through each engine's trigram index (an FTS5 table on SQLite,
+ * pg_trgm's GIN on PostgreSQL).
+ */
+export function stockSearchQuery(dialect: 'sqlite' | 'postgres', q: StockSearch): CompiledQuery<StockedNumber> {
+  const parameters: unknown[] = [];
+  const p = (value: unknown) => {
+    parameters.push(value);
+    return dialect === 'sqlite' ? '?' : `$${parameters.length}`;
+  };
+  let text = `select ${STOCKED_COLUMNS.join(', ')} from phone_numbers where stock_space_id = ${p(q.spaceId)} and number_type = ${p(q.numberType)}`;
+  if (q.country !== null) text += ` and country_code = ${p(q.country)}`;
+  if (q.region !== null) text += ` and region = ${p(q.region)}`;
+  if (q.city !== null) text += ` and lower(city) = lower(${p(q.city)})`;
+  text += range('national', q.startsWith, p);
+  if (q.endsWith !== null) text += range('national_reversed', reversed(q.endsWith), p);
+  if (q.contains !== null) {
+    text +=
+      dialect === 'sqlite'
+        ? // A quoted string is a phrase of its trigrams: the digits in a row, anywhere.
+          ` and rowid in (select rowid from stock_trigrams where stock_trigrams match ${p(`"${q.contains}"`)})`
+        : ` and national like ${p(`%${q.contains}%`)}`;
+  }
+  const mask = q.withCapabilities | q.withoutCapabilities;
+  if (mask !== 0) text += ` and (capabilities & ${p(mask)}) = ${p(q.withCapabilities)}`;
+  text += ` order by national, number limit ${p(q.limit)}`;
+  return CompiledQuery.raw(text, parameters) as CompiledQuery<StockedNumber>;
+}
+
+/** `column` starts with `prefix`, as an index range. */
+function range(column: string, prefix: string | null, p: (value: unknown) => string): string {
+  if (prefix === null) return '';
+  const bound = prefixBound(prefix);
+  return ` and ${column} >= ${p(prefix)}${bound === null ? '' : ` and ${column} < ${p(bound)}`}`;
+}
+
+/**
+ * The countries of a Space's stock, read by jumping through the country index from one code
+ * to the next (a loose index scan): as many index probes as countries, whatever the stock's size.
+ */
+export function stockCountriesQuery(dialect: 'sqlite' | 'postgres', spaceId: string): CompiledQuery<{ code: string }> {
+  const s = dialect === 'sqlite' ? '?1' : '$1';
+  const text =
+    `with recursive c(code) as (select min(country_code) from phone_numbers where stock_space_id = ${s}` +
+    ` union all select (select min(country_code) from phone_numbers where stock_space_id = ${s} and country_code > c.code) from c where c.code is not null)` +
+    ' select code from c where code is not null';
+  return CompiledQuery.raw(text, [spaceId]);
+}
