@@ -18,6 +18,8 @@ import { requestId } from './http/request-id.js';
 import { ERROR_DETAIL_KEYWORD } from './http/validation-errors.js';
 import { COMPATIBILITY_DOCUMENT_PATH, collectRoutes } from './openapi/openapi-document.js';
 import { importService } from './numbers/import-service.js';
+import { stockService } from './numbers/stock-service.js';
+import { SYNTHETIC_COUNTRIES, syntheticCandidates } from './emulator/synthetic-numbers.js';
 import { phoneNumberService } from './numbers/phone-number-service.js';
 import { tokenService } from './tenancy/token-service.js';
 import { idempotency } from './http/idempotency.js';
@@ -159,6 +161,13 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     releaseCooldownMs: deps.releaseCooldownMs ?? 0,
     restock: deps.emulator !== true,
   });
+  const stock = stockService({
+    stock: deps.store.stock,
+    phoneNumbers: deps.store.phoneNumbers,
+    clock,
+    newId,
+    synthetic: deps.emulator === true ? { candidates: syntheticCandidates, countries: SYNTHETIC_COUNTRIES } : null,
+  });
   const tokens = tokenService({ store: deps.store.tenancy, clock, newId, changed: (tokenId) => authenticator.forget(tokenId) });
   const keys = idempotency({
     store: deps.store.idempotency,
@@ -167,7 +176,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   });
   const stopPurging = keys.startPurging(deps.logger as FastifyBaseLogger);
   app.addHook('onClose', async () => stopPurging());
-  const surfaceDeps = { ...guardDeps, readiness, importNumber, phoneNumbers, tokens, idempotency: keys };
+  const surfaceDeps = { ...guardDeps, readiness, importNumber, phoneNumbers, stock, tokens, idempotency: keys };
   let emulator: { journal: Journal; scenarios: Scenarios; recorder: Recorder; projects: EmulatorProjects } | undefined;
   if (deps.emulator === true) {
     const journal = createJournal();

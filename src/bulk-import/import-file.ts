@@ -34,8 +34,38 @@ export interface ImportFile {
 /** A file that cannot be imported at all (no header, unknown columns): a usage error. */
 export class ImportFileError extends Error {}
 
-export function readImportFile(bytes: Buffer, options: { numberType?: RequestedNumberType } = {}): ImportFile {
-  const digest = createHash('sha256').update(bytes).digest('hex');
+/** One data row of a CSV file, numbered from 1 (the header is row 0). */
+export interface CsvRecord {
+  readonly row: number;
+  /** The fields as read; none when the parser could not read the record. */
+  readonly fields: readonly string[];
+  /** Why the row cannot be taken as it is: unreadable, or not as many fields as the header. */
+  readonly problem: string | null;
+}
+
+/** A CSV file with a header row naming only allowed columns, each once. */
+export interface CsvTable {
+  /** The header's column names, trimmed and lower-cased. */
+  readonly header: readonly string[];
+  readonly records: readonly CsvRecord[];
+  /** A record's field by column name, trimmed: '' when the row stops short of it, undefined when the header has no such column. */
+  cell(record: CsvRecord, column: string): string | undefined;
+}
+
+export interface CsvColumns {
+  /** Every column the header may name. */
+  readonly allowed: readonly string[];
+  /** The columns the header must name. */
+  readonly required: readonly string[];
+}
+
+/**
+ * Reads a whole CSV file: its header, checked against the columns, and every data row in
+ * file order. A file that cannot be read as a table (no header, a column unknown, repeated or
+ * missing, a quoted field never closed) is an ImportFileError; a row that cannot be read is a
+ * record with a problem, so one bad line costs only its own row.
+ */
+export function readCsvTable(bytes: Buffer, columns: CsvColumns): CsvTable {
   // In file order: every record, and every record the parser had to skip, is one data row.
   const seen: ({ fields: string[] } | { error: string; line: number | undefined })[] = [];
   // The last line of the last record read: an unclosed quote opens on the line after it.
@@ -46,7 +76,7 @@ export function readImportFile(bytes: Buffer, options: { numberType?: RequestedN
     skip_empty_lines: true,
     relax_column_count: true,
     // A stray quote inside a field stays in the field, so that row alone is refused by the
-    // number rules (or kept in a name) instead of the parser giving up on the record.
+    // row's own rules (or kept in a free-text field) instead of the parser giving up on the record.
     relax_quotes: true,
     skip_records_with_error: true,
     on_skip: (err: { message: string; code?: string; lines?: number } | undefined) => {
@@ -68,25 +98,42 @@ export function readImportFile(bytes: Buffer, options: { numberType?: RequestedN
   });
   if (unclosed !== undefined) throw new ImportFileError(unclosed);
   const first = seen.findIndex((s) => 'fields' in s);
-  if (first === -1) throw new ImportFileError('the file has no header row (number, number_type, capabilities, name)');
+  if (first === -1) throw new ImportFileError(`the file has no header row (${columns.allowed.join(', ')})`);
   if (first > 0) throw new ImportFileError(`the header row is not valid CSV: ${(seen[0] as { error: string }).error}`);
   const header = (seen[0] as { fields: string[] }).fields.map((h) => h.trim().toLowerCase());
-  const unknown = header.filter((h) => !(COLUMNS as readonly string[]).includes(h));
-  if (unknown.length > 0) throw new ImportFileError(`unknown column(s) ${unknown.map((u) => JSON.stringify(u)).join(', ')}; the columns are ${COLUMNS.join(', ')}`);
+  const unknown = header.filter((h) => !columns.allowed.includes(h));
+  if (unknown.length > 0) throw new ImportFileError(`unknown column(s) ${unknown.map((u) => JSON.stringify(u)).join(', ')}; the columns are ${columns.allowed.join(', ')}`);
   const repeated = header.filter((h, i) => header.indexOf(h) !== i);
   if (repeated.length > 0) throw new ImportFileError(`column ${repeated[0]} appears twice`);
-  if (!header.includes('number')) throw new ImportFileError('the header has no number column');
-  if (!header.includes('number_type') && options.numberType === undefined) {
+  const missing = columns.required.find((c) => !header.includes(c));
+  if (missing !== undefined) throw new ImportFileError(`the header has no ${missing} column`);
+  const records = seen.slice(1).map((s, i): CsvRecord => {
+    if ('error' in s) return { row: i + 1, fields: [], problem: s.error };
+    const problem = s.fields.length === header.length ? null : `the row has ${s.fields.length} fields, the header ${header.length}`;
+    return { row: i + 1, fields: s.fields, problem };
+  });
+  const index = new Map(header.map((h, i) => [h, i]));
+  return {
+    header,
+    records,
+    cell(record, column) {
+      const at = index.get(column);
+      return at === undefined ? undefined : (record.fields[at] ?? '').trim();
+    },
+  };
+}
+
+export function readImportFile(bytes: Buffer, options: { numberType?: RequestedNumberType } = {}): ImportFile {
+  const digest = createHash('sha256').update(bytes).digest('hex');
+  const table = readCsvTable(bytes, { allowed: COLUMNS, required: ['number'] });
+  if (!table.header.includes('number_type') && options.numberType === undefined) {
     throw new ImportFileError('the header has no number_type column: add one, or give every row its type with --number-type longcode|tollfree');
   }
-  const at = (name: string) => header.indexOf(name);
-  const rows = seen.slice(1).map((s, i): FileRow => {
-    const row = i + 1;
-    if ('error' in s) return { row, number: '', problem: s.error };
-    const cell = (name: string) => (at(name) === -1 ? undefined : (s.fields[at(name)] ?? '').trim());
+  const rows = table.records.map((r): FileRow => {
+    const cell = (name: string) => table.cell(r, name);
     const number = cell('number') ?? '';
-    if (s.fields.length !== header.length) return { row, number, problem: `the row has ${s.fields.length} fields, the header ${header.length}` };
-    return checkRow(row, number, cell('number_type'), cell('capabilities'), cell('name'), options.numberType);
+    if (r.problem !== null) return { row: r.row, number, problem: r.problem };
+    return checkRow(r.row, number, cell('number_type'), cell('capabilities'), cell('name'), options.numberType);
   });
   return { rows, digest };
 }

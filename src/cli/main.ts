@@ -6,6 +6,7 @@ import { serveCommand } from './serve.js';
 import { tlsCertCommand } from './tls-cert-command.js';
 import { importCommand } from './import-command.js';
 import { projectsCommand, spacesCommand, tokensCommand } from './tenancy-commands.js';
+import { stockCommand } from './stock-command.js';
 
 const USAGE = `Usage: numberspace [command]
 
@@ -24,6 +25,12 @@ const USAGE = `Usage: numberspace [command]
   tokens rotate <token-id>                 a new secret for the same token, printed once
   tokens revoke <token-id>
   audit --project <id> [--since <ISO 8601>] [--json]  imports, updates, releases and token changes
+  stock add FILE.csv [--space <id|name>] [--out F] [--dry-run]
+                                          load numbers into a Space's stock; safe to re-run
+  stock list [--space <id|name>] [--json]
+  stock count [--space <id|name>]
+  stock remove NUMBER... [--space <id|name>]
+                                          (numberspace stock --help for the file's columns)
   tls-cert [--out DIR] [--days N]          a self-signed certificate for 127.0.0.1, ::1 and localhost
   import FILE.csv [--url U] [--api relay|compat] [--concurrency N] [--dry-run] [--out F]
                                           import a carrier inventory over HTTP; safe to re-run
@@ -62,6 +69,8 @@ export async function run(argv: string[], env: NodeJS.ProcessEnv, io: Io = proce
     }
     if (command === 'tls-cert') return tlsCertCommand(io, rest);
     if (command === 'import') return await importCommand(io, rest, env);
+    // Its help needs no configuration; its actions read it as the other operator commands do.
+    if (command === 'stock') return await stockCommand(io, rest, () => loadConfig(withoutEmulator(env)));
     // Emulator mode is a way to serve: the operator commands act on the configured database
     // whatever NUMBERSPACE_EMULATOR a CI environment exports.
     const config = loadConfig(command === 'serve' ? { ...env, ...serveFlags(rest) } : withoutEmulator(env));

@@ -6,6 +6,7 @@ import { canonicalNumber, numberFacts, type RequestedNumberType, requestedToWire
 import type { IdempotentAnswer } from '../storage/idempotency-store.js';
 import type { PhoneNumberStore } from '../storage/phone-number-store.js';
 import { newPhoneNumberRow, type PhoneNumberRow } from '../domain/phone-number-record.js';
+import { isStockProject } from '../domain/stock.js';
 
 export interface ImportServiceDeps {
   readonly phoneNumbers: PhoneNumberStore;
@@ -72,7 +73,11 @@ export function importService(deps: ImportServiceDeps): ImportService {
     // quota is checked inside the same write, so concurrent imports never overshoot it.
     const outcome = await deps.phoneNumbers.insert(row, audit, principal.numberQuota, answerFor?.(row));
     if (outcome === 'key_taken') throw errors.conflict();
-    if (outcome === 'taken') throw errors.numberTaken();
+    if (outcome === 'taken') {
+      // Only a refusal pays for the lookup: a number the platform holds in stock is for sale, not for import.
+      const holder = await deps.phoneNumbers.findActiveOwner(row.number);
+      throw holder !== undefined && isStockProject(holder) ? errors.inStock(row.number) : errors.numberTaken();
+    }
     if (outcome === 'over_quota') throw errors.quotaExceeded(principal.numberQuota!);
     return row;
   };

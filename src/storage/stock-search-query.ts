@@ -46,10 +46,10 @@ function range(column: string, prefix: string | null, p: (value: unknown) => str
  * to the next (a loose index scan): as many index probes as countries, whatever the stock's size.
  */
 export function stockCountriesQuery(dialect: 'sqlite' | 'postgres', spaceId: string): CompiledQuery<{ code: string }> {
-  const s = dialect === 'sqlite' ? '?1' : '$1';
+  const [first, second] = dialect === 'sqlite' ? ['?', '?'] : ['$1', '$1'];
   const text =
-    `with recursive c(code) as (select min(country_code) from phone_numbers where stock_space_id = ${s}` +
-    ` union all select (select min(country_code) from phone_numbers where stock_space_id = ${s} and country_code > c.code) from c where c.code is not null)` +
+    `with recursive c(code) as (select min(country_code) from phone_numbers where stock_space_id = ${first}` +
+    ` union all select (select min(country_code) from phone_numbers where stock_space_id = ${second} and country_code > c.code) from c where c.code is not null)` +
     ' select code from c where code is not null';
-  return CompiledQuery.raw(text, [spaceId]);
+  return CompiledQuery.raw(text, dialect === 'sqlite' ? [spaceId, spaceId] : [spaceId]);
 }

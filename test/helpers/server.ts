@@ -8,6 +8,9 @@ import type { App } from '../../src/http/app-type.js';
 import { openStore, type Store } from '../../src/storage/store.js';
 import { createProject, createSpace, issueToken, type TenancyDeps } from '../../src/tenancy/tenancy-service.js';
 import { freshDatabase } from './backends.js';
+import { checkStockEntry, type StockFields } from '../../src/domain/stock-entry.js';
+import { newRowId } from '../../src/domain/uuid-v7.js';
+import type { StockAddOutcome } from '../../src/storage/stock-store.js';
 
 export interface Tenant {
   readonly spaceId: string;
@@ -27,6 +30,8 @@ export interface TestServer {
   readonly tenant: Tenant;
   /** Creates another tenant; by default a new project in a new Space. */
   addTenant(options?: { scopes?: readonly Scope[]; partnerApi?: boolean; spaceId?: string }): Promise<Tenant>;
+  /** Loads stock into a Space (the default tenant's), as `numberspace stock add` would; throws on a refused entry. */
+  addStock(entries: readonly StockFields[], spaceId?: string): Promise<StockAddOutcome[]>;
   /** fetch against the server; records what it saw when the contract log is on. */
   request(method: string, path: string, init?: { auth?: string | null; body?: unknown; rawBody?: string; headers?: Record<string, string> }): Promise<TestResponse>;
   close(): Promise<void>;
@@ -97,6 +102,19 @@ export async function startServer(
     databaseUrl: database.url,
     tenant,
     addTenant,
+    async addStock(entries, spaceId = tenant.spaceId) {
+      const checked = entries.map((e) => {
+        const c = checkStockEntry(e);
+        if (!c.ok) throw new Error(`${e.number}: ${c.problem}`);
+        return c.entry;
+      });
+      const outcomes: StockAddOutcome[] = [];
+      for (let i = 0; i < checked.length; i += 1000) {
+        const chunk = checked.slice(i, i + 1000);
+        outcomes.push(...(await store.stock.add(spaceId, chunk, chunk.map(() => newRowId()), new Date().toISOString())));
+      }
+      return outcomes;
+    },
     async request(method, path, init = {}) {
       const headers: Record<string, string> = { ...init.headers };
       const auth = init.auth === undefined ? tenant.auth : init.auth;

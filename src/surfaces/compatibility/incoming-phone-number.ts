@@ -37,6 +37,7 @@ export const INCOMING_NUMBER_COLUMNS = [
   'message_fallback_url',
   'message_fallback_method',
   'message_laml_application_id',
+  'purchased_at',
 ] as const satisfies readonly (keyof PhoneNumberRow)[];
 
 export type IncomingNumberRow = Pick<PhoneNumberRow, (typeof INCOMING_NUMBER_COLUMNS)[number]>;
@@ -67,7 +68,8 @@ export function incomingPhoneNumber(row: IncomingNumberRow, style: PathStyle): R
     emergency_status: row.e911_status === 'active' ? 'Active' : 'Inactive',
     friendly_name: row.name ?? readable(row.number),
     identity_sid: null,
-    origin: 'hosted',
+    // Bought from the platform's stock, or imported from another carrier.
+    origin: row.purchased_at === null ? 'hosted' : 'signalwire',
     phone_number: row.number,
     sid: row.id,
     sms_application_sid: smsApplication,

@@ -8,6 +8,8 @@ import { type Readiness, refuseUntilReady } from '../../http/readiness.js';
 import { sendJson } from '../../http/send-json.js';
 import type { ImportService } from '../../numbers/import-service.js';
 import type { PhoneNumberService } from '../../numbers/phone-number-service.js';
+import type { StockService } from '../../numbers/stock-service.js';
+import { availableNumberRoutes } from './available-numbers.js';
 import type { PhoneNumberRow } from '../../domain/phone-number-record.js';
 import type { TokenService } from '../../tenancy/token-service.js';
 import { type Idempotency, IdempotencyHeaders } from '../../http/idempotency.js';
@@ -21,6 +23,7 @@ import { compatibilityResponses, importResponses } from './responses.js';
 import {
   AccountParams,
   CompatibilityImportRequest,
+  CompatibilityPurchaseRequest,
   CompatibilityUpdateRequest,
   IncomingPhoneNumber,
   IncomingPhoneNumberList,
@@ -41,6 +44,7 @@ export function isCompatibilityPath(url: string): boolean {
 export interface CompatibilityDeps extends GuardDeps {
   readonly importNumber: ImportService;
   readonly phoneNumbers: PhoneNumberService;
+  readonly stock: StockService;
   readonly tokens: TokenService;
   readonly idempotency: Idempotency;
   readonly readiness: Readiness;
@@ -156,22 +160,41 @@ export function compatibilitySurface(deps: CompatibilityDeps, prefix: string) {
         url,
         {
           onRequest: [numbers, ownAccount],
+          preValidation: deps.idempotency.claim('compatibility.purchase'),
+          onSend: deps.idempotency.keepRefusal,
+          onResponse: deps.idempotency.release,
           config,
           schema: {
             operationId: 'create_incoming_phone_number',
-            summary: 'Buy a phone number (not served)',
-            description: 'Buying numbers is not served yet: every request answers 422 saying so. Import numbers with ImportedPhoneNumbers instead.',
+            summary: 'Buy a phone number',
+            description:
+              'Buys a number from the caller\'s Space\'s stock, exactly as the Relay REST purchase (the "numbers" scope, the project\'s quota, the audit trail, one buyer of a number), and applies the voice and SMS parameters as an update would (docs/compatibility-api.md maps them). Answers the bought number, `origin` signalwire. A number not in stock, in another Space\'s stock, or active in a project answers 422 saying which.',
             tags: TAGS,
             consumes: FORM_AND_JSON,
             params: AccountParams,
-            response: compatibilityResponses(401, 403, 404, 422, 429, 500, 503),
+            headers: IdempotencyHeaders,
+            body: CompatibilityPurchaseRequest,
+            response: {
+              201: { description: 'The bought number (or, with Idempotent-Replayed: true, the first answer to this Idempotency-Key).', ...IncomingPhoneNumber },
+              ...compatibilityResponses(400, 401, 403, 404, 409, 413, 415, 422, 429, 500, 503),
+            },
           },
         },
-        async () => {
-          throw errors.notServed('Buying numbers (POST IncomingPhoneNumbers) is not served by numberspace; import the number with POST ImportedPhoneNumbers');
+        async (request, reply) => {
+          const { PhoneNumber, ...attributes } = request.body as CompatibilityPurchaseRequest;
+          const changes = Object.keys(attributes).length === 0 ? null : toNumberChanges(attributes as CompatibilityUpdate);
+          return deps.idempotency.answerOnce(
+            request,
+            reply,
+            201,
+            (row: PhoneNumberRow) => JSON.stringify(incomingPhoneNumber(row, style(suffix))),
+            (answerFor) => deps.stock.purchase(request.principal, { number: PhoneNumber, changes }, { requestId: request.id, surface: 'compatibility' }, answerFor),
+          );
         },
       );
     });
+
+    availableNumberRoutes(app, deps, { onRequest: [numbers, ownAccount], style, twice, documented, metricsPrefix: COMPATIBILITY_PREFIX });
 
     tokenRoutes(app, deps, { documented, metricsPrefix: COMPATIBILITY_PREFIX, twice });
 

@@ -51,7 +51,7 @@ const URL_TEXT = (description: string) => Type.String({ description: `${descript
 const SID = (description: string) =>
   Type.String({ pattern: `^(${UUID})?$`, [ERROR_DETAIL_KEYWORD]: 'must be a UUID', description: `${description} A UUID; an empty value clears it.` });
 
-const UPDATE_FIELDS: Record<string, TSchema> = {
+export const UPDATE_FIELDS: Record<string, TSchema> = {
   FriendlyName: Type.String({ minLength: 1, maxLength: 255, description: 'The number\'s name (Relay REST `name`).' }),
   VoiceUrl: URL_TEXT('Where incoming calls are requested; chooses the laml_webhooks call handler.'),
   VoiceMethod: METHOD('The method of VoiceUrl requests.'),
@@ -69,6 +69,23 @@ const UPDATE_FIELDS: Record<string, TSchema> = {
 };
 // The mapping table and this schema name the same parameters: one cannot gain one the other lacks.
 for (const m of UPDATE_MAPPING) if (UPDATE_FIELDS[m.parameter] === undefined) throw new Error(`no schema for ${m.parameter}`);
+
+/** The contract's CreateIncomingPhoneNumberRequest: the number to buy, and the attributes an update would set. */
+export const CompatibilityPurchaseRequest = Type.Object(
+  {
+    PhoneNumber: Type.String({
+      minLength: 6,
+      maxLength: 18,
+      pattern: '^\\+[1-9][0-9]{4,16}$',
+      [ERROR_DETAIL_KEYWORD]: "must be an E.164 number: '+' followed by 5 to 17 ASCII digits, with a country code that does not start with 0",
+      description: 'The number to buy, E.164, as a search answered it.',
+      examples: ['+15125550100'],
+    }),
+    ...Object.fromEntries(Object.entries(UPDATE_FIELDS).map(([name, schema]) => [name, Type.Optional(schema)])),
+  },
+  { additionalProperties: false },
+);
+export type CompatibilityPurchaseRequest = { PhoneNumber: string } & Partial<Record<string, string>>;
 
 /** The contract's UpdateIncomingPhoneNumberRequest; partial. */
 export const CompatibilityUpdateRequest = Type.Partial(

@@ -8,6 +8,8 @@ import type { PhoneNumberService } from '../../numbers/phone-number-service.js';
 import { relayErrorHandler, relayNotFound } from './error-writer.js';
 import { importRoutes } from './import-routes.js';
 import { phoneNumberRoutes } from './phone-number-routes.js';
+import { stockRoutes } from './stock-routes.js';
+import type { StockService } from '../../numbers/stock-service.js';
 import { tokenRoutes } from './token-routes.js';
 import type { TokenService } from '../../tenancy/token-service.js';
 import type { Idempotency } from '../../http/idempotency.js';
@@ -18,6 +20,7 @@ export const RELAY_REST_ROOT = '/api';
 export interface RelayRestDeps extends GuardDeps {
   readonly importNumber: ImportService;
   readonly phoneNumbers: PhoneNumberService;
+  readonly stock: StockService;
   readonly tokens: TokenService;
   readonly idempotency: Idempotency;
   readonly readiness: Readiness;
@@ -47,6 +50,7 @@ export function relayRestSurface(deps: RelayRestDeps) {
       async (numbers: App) => {
         importRoutes(numbers, deps);
         phoneNumberRoutes(numbers, deps);
+        stockRoutes(numbers, deps);
       },
       { prefix: '/relay/rest' },
     );
