@@ -233,6 +233,10 @@ export function availableNumberRoutes(
         {
           onRequest,
           config,
+          preValidation: async (request) => {
+            const { IsoCountry } = request.params as { IsoCountry: string };
+            request.stockSearch = searchRequest(request.query as Query, await countryOf(IsoCountry), numberType);
+          },
           schema: {
             operationId,
             summary: kind === 'Local' ? 'Search local numbers' : 'Search toll-free numbers',
@@ -245,7 +249,7 @@ export function availableNumberRoutes(
         },
         async (request, reply) => {
           const code = await countryOf(request.params.IsoCountry);
-          const found = await deps.stock.search(request.principal, searchRequest(request.query as Query, code, numberType));
+          const found = await deps.stock.search(request.principal, request.stockSearch!);
           const query = request.url.includes('?') ? request.url.slice(request.url.indexOf('?')) : '';
           const uri = `${base('', request.params.AccountSid)}/${code}/${kind}${suffix}${query}`;
           return sendJson(reply, JSON.stringify({ uri, available_phone_numbers: found.map((n) => availableNumber(n, code)) }));

@@ -11,6 +11,13 @@ import type { StockedNumber } from '../../storage/stock-store.js';
 import { pickErrors } from './error-responses.js';
 import { PhoneNumberResponse } from './phone-number-schemas.js';
 
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** A search's parameters, read once in preValidation. */
+    stockSearch?: SearchRequest;
+  }
+}
+
 const TAGS = ['Phone Numbers'];
 export const SEARCH_PATH = '/api/relay/rest/phone_numbers/search';
 export const DEFAULT_MAX_RESULTS = 50;
@@ -113,6 +120,10 @@ export function stockRoutes(app: App, deps: GuardDeps & { stock: StockService; i
     '/phone_numbers/search',
     {
       onRequest,
+      // Read before the schema checks the query: a repeated parameter then answers 422 naming it.
+      preValidation: async (request) => {
+        request.stockSearch = searchRequest(request.query as Query);
+      },
       schema: {
         operationId: 'search_available_phone_numbers',
         summary: 'Search phone numbers',
@@ -127,7 +138,7 @@ export function stockRoutes(app: App, deps: GuardDeps & { stock: StockService; i
       },
     },
     async (request, reply) => {
-      const found = await deps.stock.search(request.principal, searchRequest(request.query as Query));
+      const found = await deps.stock.search(request.principal, request.stockSearch!);
       const self = `${SEARCH_PATH}${request.url.includes('?') ? request.url.slice(request.url.indexOf('?')) : ''}`;
       return sendJson(reply, JSON.stringify({ links: { self, first: self }, data: found.map(availableNumber) }));
     },
