@@ -10,6 +10,8 @@ export class RestClient {
   readonly importedNumbers: { create(body: unknown): Promise<any> };
   readonly phoneNumbers: {
     list(params?: Record<string, string | number>): Promise<any>;
+    search(params?: Record<string, string | number>): Promise<any>;
+    create(body?: unknown): Promise<any>;
     get(id: string): Promise<any>;
     update(id: string, body: unknown): Promise<any>;
     delete(id: string): Promise<any>;
@@ -35,6 +37,8 @@ export class RestClient {
     this.importedNumbers = { create: (body) => send('POST', '/api/relay/rest/imported_phone_numbers', body) };
     this.phoneNumbers = {
       list: (params) => send('GET', numbers, undefined, params),
+      search: (params) => send('GET', `${numbers}/search`, undefined, params),
+      create: (body = {}) => send('POST', numbers, body),
       get: (id) => send('GET', `${numbers}/${id}`),
       update: (id, body) => send('PUT', `${numbers}/${id}`, body),
       delete: (id) => send('DELETE', `${numbers}/${id}`),

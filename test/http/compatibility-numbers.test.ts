@@ -307,11 +307,12 @@ describe('Compatibility API: incoming phone numbers', () => {
       assert.equal(list.status, 200, 'managing numbers needs no Partner API');
     });
 
-    test('buying a number (POST IncomingPhoneNumbers) is not served, and says so', async () => {
-      const res = await compat('POST', `${base(PREFIXES[0])}/IncomingPhoneNumbers`, { form: { PhoneNumber: nextNumber() } });
+    test('buying a number that is not in stock (POST IncomingPhoneNumbers) answers 422, and says so', async () => {
+      const number = nextNumber();
+      const res = await compat('POST', `${base(PREFIXES[0])}/IncomingPhoneNumbers`, { form: { PhoneNumber: number } });
       assert.equal(res.status, 422);
       assert.equal(res.body.code, 20422);
-      assert.match(res.body.message, /not served/);
+      assert.equal(res.body.message, `${number} is not in stock`);
     });
 
     test('an unknown path under a Compatibility prefix is the Compatibility 404', async () => {

@@ -70,6 +70,11 @@ function sdkClient(space: string, project: string, token: string) {
       delete: (sid: string) => request('DELETE', `${numbers}/${sid}`),
       importNumber: (body: Record<string, unknown>) => request('POST', numbers.replace('/IncomingPhoneNumbers', '/ImportedPhoneNumbers'), body),
       purchase: (body?: Record<string, unknown>) => request('POST', numbers, body),
+      listAvailableCountries: (params?: Record<string, string | number>) => request('GET', numbers.replace('/IncomingPhoneNumbers', '/AvailablePhoneNumbers'), undefined, params),
+      searchLocal: (country: string, params?: Record<string, string | number>) =>
+        request('GET', `${numbers.replace('/IncomingPhoneNumbers', '/AvailablePhoneNumbers')}/${country}/Local`, undefined, params),
+      searchTollFree: (country: string, params?: Record<string, string | number>) =>
+        request('GET', `${numbers.replace('/IncomingPhoneNumbers', '/AvailablePhoneNumbers')}/${country}/TollFree`, undefined, params),
     },
     /** The SDK's generic paginator over a list path. */
     async *paginate(path: string, params: Record<string, string | number> | undefined, dataKey: string) {
@@ -121,6 +126,27 @@ describe("SignalWire's TypeScript SDK compat.phoneNumbers, byte for byte", () =>
     await assert.rejects(sdk.phoneNumbers.get(imported.sid), (err: SdkRestError) => err.statusCode === 404 && (err.body as { code: number }).code === 20404);
   });
 
+  test('listAvailableCountries, searchLocal, searchTollFree and purchase, as the SDK sends them', async () => {
+    await server.addStock([
+      { number: '+15125550142', number_type: 'longcode', city: 'Austin' },
+      { number: '+15125550143', number_type: 'longcode' },
+      { number: '+18885550142', number_type: 'tollfree' },
+    ]);
+    const countries = await sdk.phoneNumbers.listAvailableCountries();
+    assert.deepEqual(countries.countries.map((c: { country_code: string }) => c.country_code), ['US']);
+    const local = await sdk.phoneNumbers.searchLocal('US', { AreaCode: '512' });
+    assert.deepEqual(local.available_phone_numbers.map((n: { phone_number: string }) => n.phone_number), ['+15125550142', '+15125550143']);
+    assert.equal(sdk.seen.at(-1)!.url, `${server.url}/api/laml/2010-04-01/Accounts/${server.tenant.projectId}/AvailablePhoneNumbers/US/Local?AreaCode=512`);
+    const tollFree = await sdk.phoneNumbers.searchTollFree('US');
+    assert.deepEqual(tollFree.available_phone_numbers.map((n: { phone_number: string }) => n.phone_number), ['+18885550142']);
+    const bought = await sdk.phoneNumbers.purchase({ PhoneNumber: local.available_phone_numbers[0].phone_number, FriendlyName: 'Sales' });
+    assert.equal(sdk.seen.at(-1)!.headers['Content-Type'], 'application/json');
+    assert.deepEqual([bought.phone_number, bought.friendly_name, bought.origin], ['+15125550142', 'Sales', 'signalwire']);
+    const after = await sdk.phoneNumbers.searchLocal('US', { AreaCode: '512' });
+    assert.deepEqual(after.available_phone_numbers.map((n: { phone_number: string }) => n.phone_number), ['+15125550143']);
+    await sdk.phoneNumbers.delete(bought.sid);
+  });
+
   test('paginate follows next_page_uri as a path on the base URL and yields every number once', async () => {
     const sids: string[] = [];
     for (let i = 0; i < 5; i++) sids.push((await sdk.phoneNumbers.importNumber({ number: `+1555444100${i}`, number_type: 'longcode' })).sid);
@@ -138,7 +164,7 @@ describe("SignalWire's TypeScript SDK compat.phoneNumbers, byte for byte", () =>
       const body = err.body as Record<string, unknown>;
       return err.statusCode === 422 && body.status === 422 && typeof body.code === 'string' && /PhoneNumber is not a known attribute/.test(String(body.message));
     });
-    await assert.rejects(sdk.phoneNumbers.purchase({ PhoneNumber: '+15554449999' }), (err: SdkRestError) => err.statusCode === 422 && /not served/.test(String((err.body as { message: string }).message)));
+    await assert.rejects(sdk.phoneNumbers.purchase({ PhoneNumber: '+15554449999' }), (err: SdkRestError) => err.statusCode === 422 && /is not in stock/.test(String((err.body as { message: string }).message)));
     const stranger = sdkClient(server.url, server.tenant.projectId, 'PT0000');
     await assert.rejects(stranger.phoneNumbers.list(), (err: SdkRestError) => err.statusCode === 401 && (err.body as { code: number }).code === 20003);
   });

@@ -110,7 +110,7 @@ describe('numberspace serve --emulator', () => {
       writeFileSync(file, example('node-test').replace("from '@signalwire/sdk'", `from '${STAND_IN}'`));
       const node = await run(process.execPath, ['--import', 'tsx', '--test', file], { SIGNALWIRE_EMULATOR_URL: url }, fileURLToPath(new URL('../..', import.meta.url)));
       assert.equal(node.code, 0, `${node.out}\n${node.err}`);
-      assert.match(node.out, /# pass 2/);
+      assert.match(node.out, /# pass 3/);
 
       const walk = await run('bash', ['-euo', 'pipefail', '-c', example('curl')], { BASE: url }, dir);
       assert.equal(walk.code, 0, walk.err);

@@ -60,6 +60,15 @@ describe('GET /openapi.json', () => {
     assert.deepEqual(op.responses['409'].content['application/json'].schema.properties.error.const ?? op.responses['409'].content['application/json'].schema.properties.error.enum?.[0], 'Conflict');
   });
 
+  test('documents the stock search and the purchase with the contract operation ids', () => {
+    const search = doc.paths['/api/relay/rest/phone_numbers/search'].get;
+    assert.equal(search.operationId, 'search_available_phone_numbers');
+    assert.deepEqual(search.parameters.map((p: { name: string }) => p.name).sort(), ['areacode', 'city', 'contains', 'ends_with', 'max_results', 'number_type', 'region', 'starts_with']);
+    const purchase = doc.paths['/api/relay/rest/phone_numbers'].post;
+    assert.equal(purchase.operationId, 'purchase_phone_number');
+    assert.ok(purchase.responses['200'] !== undefined && purchase.responses['422'] !== undefined);
+  });
+
   test('documents the Project Tokens API with the contract operation ids', () => {
     assert.equal(doc.paths['/api/project/tokens'].post.operationId, 'create_token');
     assert.equal(doc.paths['/api/project/tokens/{token_id}'].patch.operationId, 'update_token');
@@ -92,6 +101,10 @@ describe('GET /openapi/compatibility.json', () => {
     assert.deepEqual(ops.sort(), [
       'DELETE /api/laml/2010-04-01/Accounts/{AccountSid}/IncomingPhoneNumbers/{Sid} delete_incoming_phone_number',
       'DELETE /api/laml/2010-04-01/Accounts/{AccountSid}/tokens/{token_id} delete_token',
+      'GET /api/laml/2010-04-01/Accounts/{AccountSid}/AvailablePhoneNumbers list_available_phone_number_resources',
+      'GET /api/laml/2010-04-01/Accounts/{AccountSid}/AvailablePhoneNumbers/{IsoCountry} list_available_phone_number_resources_by_country',
+      'GET /api/laml/2010-04-01/Accounts/{AccountSid}/AvailablePhoneNumbers/{IsoCountry}/Local search_local_available_phone_numbers',
+      'GET /api/laml/2010-04-01/Accounts/{AccountSid}/AvailablePhoneNumbers/{IsoCountry}/TollFree search_toll_free_available_phone_numbers',
       'GET /api/laml/2010-04-01/Accounts/{AccountSid}/IncomingPhoneNumbers list_incoming_phone_numbers',
       'GET /api/laml/2010-04-01/Accounts/{AccountSid}/IncomingPhoneNumbers/{Sid} retrieve_incoming_phone_number',
       'PATCH /api/laml/2010-04-01/Accounts/{AccountSid}/tokens/{token_id} update_token',
