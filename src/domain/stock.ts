@@ -114,9 +114,14 @@ export type Unavailable =
   /** Not in any stock. */
   | 'not_in_stock';
 
-/** Why a number not in the buyer's Space's stock cannot be bought, from the project it is active in (undefined: none). */
-export function unavailableReason(buyer: string, holder: string | undefined): Unavailable {
+/**
+ * Why a purchase found no stock row to move, from the project the number is active in
+ * (undefined: none). 'restocked': it is in the buyer's Space's stock after all, under another
+ * id (bought and released back between the purchase's read and its write): worth a retry.
+ */
+export function unavailableReason(buyer: string, spaceId: string, holder: string | undefined): Unavailable | 'restocked' {
   if (holder === undefined) return 'not_in_stock';
   if (holder === buyer) return 'yours';
+  if (holder === stockProjectId(spaceId)) return 'restocked';
   return isStockProject(holder) ? 'other_space' : 'taken';
 }

@@ -8,7 +8,7 @@ import { purchaseAudit, purchasedRow, type StockEntry, unavailableReason } from 
 import { ALL_CAPABILITIES_MASK } from '../domain/capabilities.js';
 import type { IdempotentAnswer } from '../storage/idempotency-store.js';
 import type { PhoneNumberStore } from '../storage/phone-number-store.js';
-import type { StockedNumber, StockSearch, StockStore } from '../storage/stock-store.js';
+import type { PurchaseOutcome, StockedNumber, StockSearch, StockStore } from '../storage/stock-store.js';
 
 /** A search in the words both surfaces share; each parses its own parameters into it. */
 export type StockQuery = Omit<StockSearch, 'spaceId'>;
@@ -85,6 +85,40 @@ export function stockService(deps: StockServiceDeps): StockService {
     return made ?? { number, number_type: type, capabilities: ALL_CAPABILITIES_MASK, country_code: facts.countryCode, region: null, city: null, rate_center: null, lata: null };
   };
 
+  const purchaseOnce = async (
+    principal: Principal,
+    number: string,
+    changes: NumberChanges | null,
+    origin: Origin,
+    answerFor: ((row: PhoneNumberRow) => IdempotentAnswer) | undefined,
+  ): Promise<PurchaseOutcome> => {
+    const stocked = await deps.stock.findStocked(principal.spaceId, number);
+    let entry: Omit<StockEntry, 'national'> | undefined = stocked;
+    if (entry === undefined) {
+      const holder = await deps.phoneNumbers.findActiveOwner(number);
+      if (synthetic === null || holder !== undefined) return { kind: 'unavailable', reason: unavailableReason(principal.projectId, principal.spaceId, holder) };
+      entry = unstocked(number);
+      if (entry === undefined) return { kind: 'unavailable', reason: 'not_in_stock' };
+    }
+    const now = deps.clock().toISOString();
+    const actor = { projectId: principal.projectId, tokenId: principal.tokenId, ...origin };
+    let row = purchasedRow(entry, principal.projectId, deps.newId(), now);
+    if (changes !== null) {
+      // Checked on the number as bought: a refusal buys nothing.
+      const planned = planUpdate(row, { body: changes, now, actor });
+      if (!planned.ok) throw errors.invalid(planned.problems);
+      row = planned.row;
+    }
+    return deps.stock.purchase({
+      spaceId: principal.spaceId,
+      stockId: stocked?.id ?? null,
+      row,
+      audit: purchaseAudit(actor, row),
+      quota: principal.numberQuota,
+      answer: answerFor?.(row) ?? null,
+    });
+  };
+
   return {
     async search(principal, { areaCode, startsWith, ...rest }) {
       const lead = leadingDigits(areaCode, startsWith);
@@ -100,35 +134,16 @@ export function stockService(deps: StockServiceDeps): StockService {
 
     async purchase(principal, request, origin, answerFor) {
       const number = canonicalNumber(request.number);
-      const stocked = await deps.stock.findStocked(principal.spaceId, number);
-      let entry: Omit<StockEntry, 'national'> | undefined = stocked;
-      if (entry === undefined) {
-        const holder = await deps.phoneNumbers.findActiveOwner(number);
-        if (synthetic === null || holder !== undefined) throw errors.notPurchasable(number, unavailableReason(principal.projectId, holder));
-        entry = unstocked(number);
-        if (entry === undefined) throw errors.notPurchasable(number, 'not_in_stock');
+      // A number bought and released back between the read and the write is back in stock
+      // under a new id: read it again. Each round needs another such race to repeat.
+      for (let attempt = 0; ; attempt++) {
+        const outcome = await purchaseOnce(principal, number, request.changes, origin, answerFor);
+        if (outcome.kind === 'purchased') return outcome.row;
+        if (outcome.kind === 'unavailable' && outcome.reason === 'restocked' && attempt < 3) continue;
+        if (outcome.kind === 'key_taken') throw errors.conflict();
+        if (outcome.kind === 'over_quota') throw errors.quotaExceeded(principal.numberQuota!);
+        throw errors.notPurchasable(number, outcome.reason === 'restocked' ? 'taken' : outcome.reason);
       }
-      const now = deps.clock().toISOString();
-      const actor = { projectId: principal.projectId, tokenId: principal.tokenId, ...origin };
-      let row = purchasedRow(entry, principal.projectId, deps.newId(), now);
-      if (request.changes !== null) {
-        // Checked on the number as bought: a refusal buys nothing.
-        const planned = planUpdate(row, { body: request.changes, now, actor });
-        if (!planned.ok) throw errors.invalid(planned.problems);
-        row = planned.row;
-      }
-      const outcome = await deps.stock.purchase({
-        spaceId: principal.spaceId,
-        stockId: stocked?.id ?? null,
-        row,
-        audit: purchaseAudit(actor, row),
-        quota: principal.numberQuota,
-        answer: answerFor?.(row) ?? null,
-      });
-      if (outcome.kind === 'key_taken') throw errors.conflict();
-      if (outcome.kind === 'over_quota') throw errors.quotaExceeded(principal.numberQuota!);
-      if (outcome.kind === 'unavailable') throw errors.notPurchasable(number, outcome.reason);
-      return outcome.row;
     },
   };
 }

@@ -64,7 +64,7 @@ export interface PurchaseItem {
 
 export type PurchaseOutcome =
   | { readonly kind: 'purchased'; readonly row: PhoneNumberRow }
-  | { readonly kind: 'unavailable'; readonly reason: Unavailable }
+  | { readonly kind: 'unavailable'; readonly reason: Unavailable | 'restocked' }
   | { readonly kind: 'over_quota' }
   | { readonly kind: 'key_taken' };
 

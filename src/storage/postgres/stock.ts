@@ -91,7 +91,7 @@ export function postgresStockStore(db: Kysely<Database>): StockStore {
           }
           if (moved.length === 0) {
             const holder = await trx.selectFrom('phone_numbers').select('project_id').where('number', '=', row.number).where(sql.raw<boolean>(ACTIVE)).executeTakeFirst();
-            throw new Refusal({ kind: 'unavailable', reason: unavailableReason(row.project_id, holder?.project_id) });
+            throw new Refusal({ kind: 'unavailable', reason: unavailableReason(row.project_id, spaceId, holder?.project_id) });
           }
           await trx.insertInto('audit_events').values(audit).execute();
           return { kind: 'purchased', row };

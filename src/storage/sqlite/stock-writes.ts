@@ -54,7 +54,7 @@ export function sqlitePurchaseWrites(handle: SQLite.Database): (items: readonly 
   const purchase = ({ row, stockId, spaceId, quota, audit }: PurchaseItem): PurchaseOutcome => {
     if (quota !== null && (activeCount.get(row.project_id) as number) >= quota) return { kind: 'over_quota' };
     const changes = stockId === null ? insert.run(row).changes : move.run({ ...row, stock_id: stockId, space_id: spaceId }).changes;
-    if (changes !== 1) return { kind: 'unavailable', reason: unavailableReason(row.project_id, owner.get(row.number) as string | undefined) };
+    if (changes !== 1) return { kind: 'unavailable', reason: unavailableReason(row.project_id, spaceId, owner.get(row.number) as string | undefined) };
     record.run(audit);
     return { kind: 'purchased', row };
   };
