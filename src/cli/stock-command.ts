@@ -241,8 +241,9 @@ function dryRunner(store: Store, spaceId: string): (entries: StockEntry[]) => Pr
   return async (entries) => {
     const unseen = [...new Set(entries.map((e) => e.number).filter((n) => !inStock.has(n)))];
     const active = await store.stock.activeAmong(unseen);
-    const ours = new Set<string>();
-    await Promise.all([...active].map(async (n) => ((await store.stock.findStocked(spaceId, n)) === undefined ? undefined : ours.add(n))));
+    // Only the active ones can be this Space's: most rows of a first load need no lookup.
+    const found = await Promise.all([...active].map((n) => store.stock.findStocked(spaceId, n)));
+    const ours = new Set(found.flatMap((row) => (row === undefined ? [] : [row.number])));
     return entries.map((e): Outcome => {
       if (inStock.has(e.number)) return 'in_stock';
       if (active.has(e.number) && !ours.has(e.number)) return 'held';
