@@ -10,6 +10,7 @@ import { describeMachine, finishMachine } from './machine.js';
 import { createScratchSchema } from './postgres.js';
 import { type NumberspaceEntry, SERVER_NODE_FLAGS, type ServerProcess, startBaseline, startNumberspace } from './processes.js';
 import {
+  besideRows,
   type BulkRecord,
   bulkChecks,
   checks,
@@ -23,12 +24,14 @@ import {
   scaleRows,
   type SeedRecord,
   type Settings,
+  type StockTopUp,
   summarise,
   type TargetInfo,
 } from './report.js';
 import {
   compatFirstPagePath,
   compatNumberPath,
+  compatSearchPath,
   FIRST_PAGE_PATH,
   LIST_PATH,
   RELAY_SCENARIOS,
@@ -38,10 +41,13 @@ import {
   SCENARIOS,
   type ScenarioContext,
   type ScenarioName,
+  searchPath,
+  STOCK_SCENARIOS,
   walkToDeepPage,
 } from './scenarios.js';
 import { BULK_CONNECTIONS, runBulkImport } from './bulk.js';
-import { type SeedResult, seedDatabase } from './seed.js';
+import { type SeedResult, seedDatabase, type StockSeed, topUpStock } from './seed.js';
+import { STOCK_AREA_CODES, StockNumbers, US_STOCK_AREA_CODES } from './stock.js';
 
 const execFileAsync = promisify(execFile);
 
@@ -69,8 +75,18 @@ export interface BenchmarkPlan {
   readonly bulkRows: number;
   /** Another built checkout whose Relay REST figures are measured beside this one's, in the same rounds. */
   readonly compare?: ComparedCheckout;
+  /**
+   * Numbers in the Space's stock of the servers that run the stock scenarios (default
+   * 100,000); each larger inventory (SQLite only) also gets a server with that much stock,
+   * for search.
+   */
+  readonly stock?: number;
+  /** The connection counts of the stock scenarios; default: the largest of `connections`. */
+  readonly stockConnections?: readonly number[];
   readonly log: (line: string) => void;
 }
+
+export const DEFAULT_STOCK = 100_000;
 
 export interface ComparedCheckout {
   /** Its root folder: dist/main.js built, node_modules installed, bench/seed.ts present. */
@@ -113,6 +129,10 @@ interface LiveTarget extends TargetPlan {
   /** Times the server was restarted after something outside the benchmark stopped it. */
   restarts: number;
   context: ScenarioContext;
+  /** Its DATABASE_URL; null for the baseline. */
+  readonly databaseUrl: string | null;
+  /** The most stock numbers per second its purchase runs have taken so far. */
+  purchasePeak: number;
 }
 
 /** Per server; a server stopped more often than this is not being left alone to be measured. */
@@ -122,6 +142,25 @@ const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const READ_SCENARIOS: readonly ScenarioName[] = ['get', 'list', 'list-deep'];
 const WARMUP_CONNECTIONS = 10;
 const PAGE_SIZE = 50;
+/**
+ * Purchases per second assumed before a purchase target has been measured; after that, twice
+ * its fastest run so far. Before each purchase run its stock is topped up to cover that rate.
+ */
+const PURCHASE_GUESS_RPS = 10_000;
+
+const stockOf = (plan: BenchmarkPlan) => plan.stock ?? DEFAULT_STOCK;
+const stockConnectionsOf = (plan: BenchmarkPlan) => plan.stockConnections ?? [Math.max(...plan.connections)];
+
+/**
+ * The connection counts a target runs a scenario at: the stock scenarios at the stock
+ * counts, the rest at the run's; the baseline each of its scenarios at every count a
+ * scenario compared with it runs at.
+ */
+function connectionCounts(plan: BenchmarkPlan, target: TargetPlan, scenario: ScenarioName): readonly number[] {
+  const of = (name: ScenarioName) => (STOCK_SCENARIOS.includes(name) ? stockConnectionsOf(plan) : plan.connections);
+  if (target.info.backend !== 'baseline') return of(scenario);
+  return [...new Set(plan.scenarios.filter((s) => SCENARIOS[s].baseline === scenario).flatMap(of))].sort((a, b) => a - b);
+}
 
 /**
  * The numberspace servers a plan needs. Imports go to a server of their own, seeded like the
@@ -143,6 +182,14 @@ function targetPlans(plan: BenchmarkPlan): TargetPlan[] {
     const imports = pick(['import', 'compat-import']);
     add(`${backend}-${size}`, `${backend} ${size}`, smallest, reads, `numberspace on ${backend}, ${smallest} numbers seeded`);
     add(`${backend}-${size}-import`, `${backend} ${size}+imports`, smallest, imports, `numberspace on ${backend}, ${smallest} numbers seeded, then every import of the run`);
+    // Stock servers of their own: searches see the same stock in every round, and purchases
+    // (which take numbers out of it) go to another.
+    const stock = stockOf(plan);
+    const stocked = inventoryLabel(stock);
+    add(`${backend}-stock-${stocked}`, `${backend} ${stocked} stock`, smallest, pick(['search', 'search-contains', 'compat-search']), `numberspace on ${backend}, ${smallest} numbers seeded, ${stock} numbers in the Space's stock`, { stock });
+    add(`${backend}-stock-${stocked}-purchase`, `${backend} ${stocked} stock+purchases`, smallest, pick(['purchase']), `numberspace on ${backend}, ${smallest} numbers seeded, ${stock} numbers in the Space's stock, then every purchase of the run`, {
+      stock,
+    });
     if (plan.compare !== undefined) {
       // The compared build serves Relay REST only as far as this runner knows: it may predate
       // the Compatibility API.
@@ -162,6 +209,9 @@ function targetPlans(plan: BenchmarkPlan): TargetPlan[] {
         env: { SQLITE_SYNCHRONOUS: 'NORMAL' },
       });
       for (const n of larger) add(`${backend}-${inventoryLabel(n)}`, `${backend} ${inventoryLabel(n)}`, n, pick(READ_SCENARIOS), `numberspace on ${backend}, ${n} numbers seeded`);
+      for (const n of larger.filter((l) => l > stock)) {
+        add(`${backend}-stock-${inventoryLabel(n)}`, `${backend} ${inventoryLabel(n)} stock`, smallest, pick(['search']), `numberspace on ${backend}, ${smallest} numbers seeded, ${n} numbers in the Space's stock`, { stock: n });
+      }
     }
   }
   return out;
@@ -179,10 +229,15 @@ export async function runBenchmark(plan: BenchmarkPlan, resources = new Resource
     const plans = targetPlans(plan);
     if (plans.length === 0) throw new Error('nothing to measure: no scenario selected');
 
-    // Seed every database before its server starts, then start them all.
-    const seeding: SeedRecord[] = [];
-    const seeded: { plan: TargetPlan; url: string; inventory: Inventory }[] = [];
-    for (const p of plans) {
+    // Seed every database before its server starts, then start them all. Stock loads run in
+    // processes of their own beside the seeding of the other targets, so the largest stocks
+    // are seeded first: on two cores a million-number stock then adds little to the wall time.
+    const seedings = new Map<string, SeedRecord>();
+    const seededBy = new Map<string, { plan: TargetPlan; url: string; inventory: Inventory }>();
+    const stockLoads = new Map<string, Promise<StockSeed>>();
+    const stopStockLoads = new AbortController();
+    resources.add('stop the stock loads', () => stopStockLoads.abort());
+    for (const p of [...plans].sort((a, b) => (b.info.stock ?? 0) - (a.info.stock ?? 0))) {
       let url = join(dir, `${p.info.key}.db`);
       if (p.info.backend === 'postgres') {
         const schema = await createScratchSchema(plan.postgresUrl!, p.info.key);
@@ -194,9 +249,27 @@ export async function runBenchmark(plan: BenchmarkPlan, resources = new Resource
       // migrated by this build could be newer than it can open.
       const result = p.info.checkout === undefined ? await seedDatabase(url, p.info.inventory!) : await seedInCheckout(plan.compare!.dir, url, p.info.inventory!);
       log(`  ${result.rows.toLocaleString('en-US')} rows in ${result.seconds.toFixed(1)} s`);
-      seeding.push({ target: p.info.key, rows: result.rows, seconds: result.seconds, method: result.method });
-      seeded.push({ plan: p, url, inventory: result.inventory });
+      if (p.info.stock !== undefined) {
+        const { key, stock } = p.info;
+        log(`  stocking its Space with ${stock.toLocaleString('en-US')} numbers, in a process of its own…`);
+        const load = stockInProcess(url, stock, stopStockLoads.signal);
+        stockLoads.set(key, load);
+        void load.then(
+          (done) => log(`  ${key}: ${done.rows.toLocaleString('en-US')} stock rows in ${done.seconds.toFixed(1)} s`),
+          () => {},
+        );
+      }
+      seedings.set(p.info.key, { target: p.info.key, rows: result.rows, seconds: result.seconds, method: result.method });
+      seededBy.set(p.info.key, { plan: p, url, inventory: result.inventory });
     }
+    const stocked = new Map(await Promise.all([...stockLoads].map(async ([key, load]) => [key, await load] as const)));
+    // In the plans' order again: it is the order targets take their turns in.
+    const seeding: SeedRecord[] = plans.map((p) => {
+      const record = seedings.get(p.info.key)!;
+      const stock = stocked.get(p.info.key);
+      return stock === undefined ? record : { ...record, stock };
+    });
+    const seeded = plans.map((p) => seededBy.get(p.info.key)!);
 
     const numbers = new ImportNumbers();
     const live = await Promise.all(
@@ -213,7 +286,15 @@ export async function runBenchmark(plan: BenchmarkPlan, resources = new Resource
             ...(p.info.env === undefined ? {} : { env: p.info.env }),
             ...(plan.serverLogLevel === undefined ? {} : { logLevel: plan.serverLogLevel }),
           });
-        const target: LiveTarget = { ...p, server: await start(), start, restarts: 0, context: { auth: basicAuth(inventory), projectId: inventory.projectId, ids: idSample(inventory), deepPath: undefined, numbers } };
+        const context: ScenarioContext = {
+          auth: basicAuth(inventory),
+          projectId: inventory.projectId,
+          ids: idSample(inventory),
+          deepPath: undefined,
+          numbers,
+          ...(p.scenarios.includes('purchase') ? { purchases: new StockNumbers(p.info.stock!) } : {}),
+        };
+        const target: LiveTarget = { ...p, server: await start(), start, restarts: 0, context, databaseUrl: url, purchasePeak: 0 };
         resources.add(`stop ${p.info.key}`, () => target.server.stop());
         startedTargets.push(target);
         return { target, inventory };
@@ -233,11 +314,19 @@ export async function runBenchmark(plan: BenchmarkPlan, resources = new Resource
     // The baseline answers with the bytes a real server (of this build) just answered.
     const first = live.find((l) => l.target.info.checkout === undefined)!.target;
     const { projectId } = first.context;
+    // Searches (of the first area code; no purchase has happened yet) from a server with stock.
+    const withStock = live.find((l) => l.target.info.stock !== undefined)?.target;
     const fixtures = {
       resource: await fetchOk(first.server.url + `${LIST_PATH}/${first.context.ids[0]}`, first.context.auth),
       list: await fetchOk(first.server.url + FIRST_PAGE_PATH, first.context.auth),
       compatResource: await fetchOk(first.server.url + compatNumberPath(projectId, first.context.ids[0]!), first.context.auth),
       compatList: await fetchOk(first.server.url + compatFirstPagePath(projectId), first.context.auth),
+      ...(withStock === undefined
+        ? {}
+        : {
+            search: await fetchOk(withStock.server.url + searchPath(STOCK_AREA_CODES[0]!), withStock.context.auth),
+            compatSearch: await fetchOk(withStock.server.url + compatSearchPath(withStock.context.projectId, US_STOCK_AREA_CODES[0]!), withStock.context.auth),
+          }),
     };
     const startBaselineServer = () => startBaseline({ dir, fixtures, logFile: join(dir, 'baseline.log') });
     const baseline: LiveTarget = {
@@ -247,15 +336,40 @@ export async function runBenchmark(plan: BenchmarkPlan, resources = new Resource
       start: startBaselineServer,
       restarts: 0,
       context: { ...first.context, deepPath: undefined },
+      databaseUrl: null,
+      purchasePeak: 0,
     };
     resources.add('stop the baseline', () => baseline.server.stop());
     startedTargets.push(baseline);
     const targets = [baseline, ...live.map((l) => l.target)];
 
+    const stockTopUps: StockTopUp[] = [];
+    let round = 0;
+    /**
+     * Before a purchase run: the target's stock must hold enough numbers not yet bought for
+     * `seconds` of purchases at twice the fastest rate seen; if it does not, that many more are
+     * loaded, between runs, the way `numberspace stock add` loads them.
+     */
+    const stockAhead = async (t: LiveTarget, seconds: number) => {
+      const stock = t.context.purchases!;
+      const needed = Math.ceil((t.purchasePeak > 0 ? 2 * t.purchasePeak : PURCHASE_GUESS_RPS) * seconds);
+      if (stock.remaining() >= needed) return;
+      // A whole run's worth, not just the shortfall, so the next run is not short at once.
+      const rows = needed;
+      log(`${t.info.key}: ${Math.max(0, stock.remaining()).toLocaleString('en-US')} stock numbers left to buy; adding ${rows.toLocaleString('en-US')}…`);
+      const added = await topUpStock(t.databaseUrl!, stock.stocked(), rows);
+      stock.added(rows);
+      stockTopUps.push({ target: t.info.key, round, rows, seconds: added.seconds });
+    };
     const measure = async (t: LiveTarget, scenario: ScenarioName | Scenario, connections: number, seconds: number): Promise<LoadResult> => {
       const chosen = typeof scenario === 'string' ? SCENARIOS[scenario] : scenario;
+      const buying = chosen.name === 'purchase' && t.context.purchases !== undefined;
       for (;;) {
+        // A restart below repeats the run after a warm-up: the stock must cover both.
+        if (buying) await stockAhead(t, seconds + plan.warmupSeconds);
+        const before = buying ? t.context.purchases!.remaining() : 0;
         const result = await runLoad({ url: t.server.url, connections, seconds, requests: chosen.requests(t.context), rss: t.server.rss, cpuSeconds: t.server.cpuSeconds });
+        if (buying) t.purchasePeak = Math.max(t.purchasePeak, (before - t.context.purchases!.remaining()) / result.seconds);
         if (t.server.alive()) return result;
         if (!t.server.stoppedFromOutside() || t.restarts >= MAX_RESTARTS) {
           throw new Error(`${t.info.key} died during ${chosen.name} @${connections}; its log ends:\n${t.server.logTail()}`);
@@ -268,7 +382,7 @@ export async function runBenchmark(plan: BenchmarkPlan, resources = new Resource
       }
     };
 
-    const runsPerRound = plan.scenarios.length === 0 ? 0 : targets.reduce((n, t) => n + t.scenarios.length, 0) * plan.connections.length;
+    const runsPerRound = targets.reduce((n, t) => n + t.scenarios.reduce((m, s) => m + connectionCounts(plan, t, s).length, 0), 0);
     const warmups = targets.reduce((n, t) => n + t.scenarios.length, 0);
     const etaSeconds = warmups * plan.warmupSeconds + plan.rounds * runsPerRound * (plan.durationSeconds + 0.3) + (plan.bulkRows > 0 ? plan.rounds * 2 * (plan.durationSeconds + 8) : 0);
     log(`${targets.length} targets, ${runsPerRound} runs per round × ${plan.rounds} rounds; about ${Math.ceil(etaSeconds / 60)} min of load from here`);
@@ -284,7 +398,8 @@ export async function runBenchmark(plan: BenchmarkPlan, resources = new Resource
     const bulk: BulkRecord[] = [];
     // The command against the single-request import of the same server, in the same round.
     const bulkTargets = plan.bulkRows > 0 && plan.scenarios.includes('import') ? live.filter((l) => l.target.scenarios.includes('import') && l.target.info.checkout === undefined && l.target.info.env === undefined) : [];
-    for (let round = 1; round <= plan.rounds; round++) {
+    const allCounts = [...new Set([...plan.connections, ...stockConnectionsOf(plan)])].sort((a, b) => a - b);
+    for (round = 1; round <= plan.rounds; round++) {
       for (const { target, inventory } of bulkTargets) {
         const single = await measure(target, 'import', BULK_CONNECTIONS, plan.durationSeconds);
         const keyed = await measure(target, KEYED_IMPORT, BULK_CONNECTIONS, plan.durationSeconds);
@@ -293,9 +408,9 @@ export async function runBenchmark(plan: BenchmarkPlan, resources = new Resource
         log(`[${round}/${plan.rounds}] bulk ${target.info.label}: numberspace import ${Math.round(result.rowsPerSecond).toLocaleString('en-US')} rows/s, single imports @${BULK_CONNECTIONS} ${Math.round(single.rps).toLocaleString('en-US')} req/s: ${(result.rowsPerSecond / single.rps).toFixed(2)}× (keyed single imports ${Math.round(keyed.rps).toLocaleString('en-US')} req/s)`);
       }
       for (const scenario of SCENARIO_NAMES) {
-        for (const connections of plan.connections) {
+        for (const connections of allCounts) {
           for (const t of targets) {
-            if (!t.scenarios.includes(scenario)) continue;
+            if (!t.scenarios.includes(scenario) || !connectionCounts(plan, t, scenario).includes(connections)) continue;
             const result = await measure(t, scenario, connections, plan.durationSeconds);
             runs.push({ round, scenario, connections, target: t.info.key, result });
             const bad = result.non2xx + result.errors > 0 ? `  ${result.non2xx} non-2xx ${JSON.stringify(result.statusCodes)}, ${result.errors} errors` : '';
@@ -311,6 +426,7 @@ export async function runBenchmark(plan: BenchmarkPlan, resources = new Resource
     const rows = summarise(runs, infos);
     const scale = scaleRows(rows);
     const comparison = compareRows(runs, infos);
+    const beside = besideRows(runs, infos);
     const bulkRows = summariseBulk(bulk);
     const finished = new Date();
     return {
@@ -324,6 +440,8 @@ export async function runBenchmark(plan: BenchmarkPlan, resources = new Resource
         durationSeconds: plan.durationSeconds,
         warmupSeconds: plan.warmupSeconds,
         connections: plan.connections,
+        stockConnections: stockConnectionsOf(plan),
+        stock: stockOf(plan),
         scenarios: plan.scenarios,
         serverLogLevel: plan.serverLogLevel ?? 'info (numberspace default)',
         server: plan.entry === 'built' ? ['node', ...SERVER_NODE_FLAGS, 'dist/main.js serve'].join(' ') : 'node --import tsx src/main.ts serve',
@@ -337,6 +455,8 @@ export async function runBenchmark(plan: BenchmarkPlan, resources = new Resource
       rows,
       scale,
       comparison,
+      beside,
+      stockTopUps,
       bulk: bulkRows,
       bulkRuns: bulk,
       checks: [...checks(rows, scale), ...comparisonChecks(comparison, plan.compare?.revision), ...bulkChecks(bulkRows)],
@@ -380,6 +500,25 @@ process.stdout.write('\\n' + JSON.stringify(result) + '\\n');`;
     return JSON.parse(last) as SeedResult;
   } catch {
     throw new Error(`seeding in ${checkout} printed no result:\n${stdout.slice(-2000)}`);
+  }
+}
+
+/** Loads a seeded database's stock (seed.ts seedStock) in a process of its own, through this checkout's tsx. */
+async function stockInProcess(databaseUrl: string, count: number, signal: AbortSignal): Promise<StockSeed> {
+  const script = `import { seedStock } from './bench/seed.ts';
+const result = await seedStock(process.env.SEED_DATABASE_URL, Number(process.env.SEED_STOCK));
+process.stdout.write('\\n' + JSON.stringify(result) + '\\n');`;
+  const { stdout } = await execFileAsync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
+    cwd: ROOT,
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', SEED_DATABASE_URL: databaseUrl, SEED_STOCK: String(count) },
+    maxBuffer: 16 * 2 ** 20,
+    signal,
+  });
+  const last = stdout.trim().split('\n').at(-1) ?? '';
+  try {
+    return JSON.parse(last) as StockSeed;
+  } catch {
+    throw new Error(`the stock load printed no result:\n${stdout.slice(-2000)}`);
   }
 }
 

@@ -94,6 +94,9 @@ export interface BaselineFixtures {
   /** The same two on the Compatibility API. */
   readonly compatResource: string;
   readonly compatList: string;
+  /** The exact bodies a real stock search answers, on each surface; absent without stock scenarios. */
+  readonly search?: string;
+  readonly compatSearch?: string;
 }
 
 /**

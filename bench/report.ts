@@ -13,6 +13,8 @@ export interface TargetInfo {
   readonly backend: Backend;
   /** Numbers seeded into the project before the start; null for the baseline. */
   readonly inventory: number | null;
+  /** Numbers in its Space's stock at the start, for the stock scenarios; absent: no stock. */
+  readonly stock?: number;
   readonly description: string;
   /** Settings the server ran with beyond the defaults (for example SQLITE_SYNCHRONOUS=FULL). */
   readonly env?: Readonly<Record<string, string>>;
@@ -49,6 +51,8 @@ export interface Row {
   readonly target: string;
   readonly backend: Backend;
   readonly inventory: number | null;
+  /** The target's stock at the start; null without one. */
+  readonly stock: number | null;
   readonly rounds: number;
   /** Medians over rounds. */
   readonly rps: number;
@@ -73,6 +77,8 @@ export interface ScaleRow {
   readonly backend: Backend;
   readonly scenario: ScenarioName;
   readonly connections: number;
+  /** What grew: the project's inventory, or (search) the Space's stock; `inventory` below is its size. */
+  readonly sized: 'inventory' | 'stock';
   readonly small: { inventory: number; rps: number; p50Ms: number };
   readonly large: { inventory: number; rps: number; p50Ms: number };
   /** req/s at the small inventory over req/s at the large one: how many times a request costs more at scale. */
@@ -96,6 +102,27 @@ export interface ComparisonRow {
   /** The same for p50 latency and CPU per request: below 1 is cheaper. */
   readonly p50: number;
   readonly cpu: number;
+  readonly flagged: boolean;
+}
+
+/**
+ * A stock scenario set beside the Relay REST scenario it is read against (SCENARIOS[…].beside:
+ * get for a search, import for a purchase) on the same backend, in the same rounds.
+ */
+export interface BesideRow {
+  readonly scenario: ScenarioName;
+  readonly connections: number;
+  readonly backend: Backend;
+  readonly target: string;
+  readonly beside: ScenarioName;
+  /** The server the beside scenario ran on: this build's, default settings, smallest inventory. */
+  readonly besideTarget: string;
+  readonly rounds: number;
+  /** Median over rounds of this scenario's req/s over the beside scenario's in the same round. */
+  readonly rps: number;
+  /** The same for CPU per request and p50 latency: multiples of the beside scenario's. */
+  readonly cpu: number;
+  readonly p50: number;
   readonly flagged: boolean;
 }
 
@@ -139,6 +166,17 @@ export interface SeedRecord {
   readonly rows: number;
   readonly seconds: number;
   readonly method: string;
+  /** The stock loaded into the target's Space after its numbers, when it has one. */
+  readonly stock?: { readonly rows: number; readonly areaCodes: number; readonly seconds: number; readonly method: string };
+}
+
+/** Stock added to a purchase target between runs, to stay ahead of its purchases. */
+export interface StockTopUp {
+  readonly target: string;
+  /** 0: during the warm-up. */
+  readonly round: number;
+  readonly rows: number;
+  readonly seconds: number;
 }
 
 export interface DeepRecord {
@@ -153,6 +191,10 @@ export interface Settings {
   readonly durationSeconds: number;
   readonly warmupSeconds: number;
   readonly connections: readonly number[];
+  /** The connection counts of the stock scenarios. */
+  readonly stockConnections: readonly number[];
+  /** Numbers in the stock of the search and purchase servers at the start. */
+  readonly stock: number;
   readonly scenarios: readonly ScenarioName[];
   readonly serverLogLevel: string;
   readonly server: string;
@@ -176,6 +218,8 @@ export interface Report {
   readonly rows: readonly Row[];
   readonly scale: readonly ScaleRow[];
   readonly comparison: readonly ComparisonRow[];
+  readonly beside: readonly BesideRow[];
+  readonly stockTopUps: readonly StockTopUp[];
   readonly bulk: readonly BulkRow[];
   readonly bulkRuns: readonly BulkRecord[];
   readonly checks: readonly Check[];
@@ -234,6 +278,7 @@ export function summarise(runs: readonly RunRecord[], targets: readonly TargetIn
           target: target.key,
           backend: target.backend,
           inventory: target.inventory,
+          stock: target.stock ?? null,
           rounds: results.length,
           rps: median(results.map((r) => r.rps)),
           p50Ms: median(results.map((r) => r.p50Ms)),
@@ -279,6 +324,48 @@ export function compareRows(runs: readonly RunRecord[], targets: readonly Target
           p50: median(pairs.map(({ t, c }) => t.p50Ms / c.p50Ms)),
           cpu: median(pairs.map(({ t, c }) => t.cpuUsPerRequest / c.cpuUsPerRequest)),
           flagged: pairs.some(({ t, c }) => bad(t) || bad(c)),
+        });
+      }
+    }
+  }
+  return out;
+}
+
+/** Every stock scenario's runs paired, round by round, with the Relay REST get or import of the same backend. */
+export function besideRows(runs: readonly RunRecord[], targets: readonly TargetInfo[]): BesideRow[] {
+  const out: BesideRow[] = [];
+  const bad = (r: LoadResult) => r.non2xx > 0 || r.errors > 0 || r.ok === 0;
+  for (const scenario of SCENARIO_NAMES) {
+    const beside = SCENARIOS[scenario].beside;
+    if (beside === undefined) continue;
+    for (const target of targets.filter((t) => t.backend !== 'baseline' && t.checkout === undefined)) {
+      const mine = runs.filter((r) => r.target === target.key && r.scenario === scenario);
+      if (mine.length === 0) continue;
+      // This build's server for the beside scenario on the same backend: default settings, the smallest inventory.
+      const other = targets
+        .filter((t) => t.backend === target.backend && t.checkout === undefined && t.env === undefined && runs.some((r) => r.target === t.key && r.scenario === beside))
+        .sort((a, b) => (a.inventory ?? 0) - (b.inventory ?? 0))[0];
+      if (other === undefined) continue;
+      for (const connections of [...new Set(mine.map((r) => r.connections))].sort((a, b) => a - b)) {
+        const pairs = mine
+          .filter((r) => r.connections === connections)
+          .flatMap((r) => {
+            const theirs = runs.find((b) => b.target === other.key && b.scenario === beside && b.connections === connections && b.round === r.round);
+            return theirs === undefined ? [] : [{ t: r.result, b: theirs.result }];
+          });
+        if (pairs.length === 0) continue;
+        out.push({
+          scenario,
+          connections,
+          backend: target.backend,
+          target: target.key,
+          beside,
+          besideTarget: other.key,
+          rounds: pairs.length,
+          rps: median(pairs.map(({ t, b }) => t.rps / b.rps)),
+          cpu: median(pairs.map(({ t, b }) => t.cpuUsPerRequest / b.cpuUsPerRequest)),
+          p50: median(pairs.map(({ t, b }) => t.p50Ms / b.p50Ms)),
+          flagged: pairs.some(({ t, b }) => bad(t) || bad(b)),
         });
       }
     }
@@ -335,24 +422,27 @@ export function comparisonChecks(rows: readonly ComparisonRow[], revision: strin
   );
 }
 
-/** The same scenario at the smallest and the largest inventory of each backend. */
+/** The same scenario at the smallest and the largest inventory (for search: stock) of each backend. */
 export function scaleRows(rows: readonly Row[]): ScaleRow[] {
   const out: ScaleRow[] = [];
   for (const backend of ['sqlite', 'postgres'] as const) {
-    for (const scenario of ['get', 'list', 'list-deep'] as const) {
-      const mine = rows.filter((r) => r.backend === backend && r.scenario === scenario && r.inventory !== null);
-      const sizes = [...new Set(mine.map((r) => r.inventory!))].sort((a, b) => a - b);
+    for (const scenario of ['get', 'list', 'list-deep', 'search'] as const) {
+      const sized = scenario === 'search' ? 'stock' : 'inventory';
+      const size = (r: Row) => (sized === 'stock' ? r.stock : r.inventory);
+      const mine = rows.filter((r) => r.backend === backend && r.scenario === scenario && size(r) !== null);
+      const sizes = [...new Set(mine.map((r) => size(r)!))].sort((a, b) => a - b);
       if (sizes.length < 2) continue;
       for (const connections of [...new Set(mine.map((r) => r.connections))].sort((a, b) => a - b)) {
-        const small = mine.find((r) => r.connections === connections && r.inventory === sizes[0]);
-        const large = mine.find((r) => r.connections === connections && r.inventory === sizes.at(-1));
+        const small = mine.find((r) => r.connections === connections && size(r) === sizes[0]);
+        const large = mine.find((r) => r.connections === connections && size(r) === sizes.at(-1));
         if (small === undefined || large === undefined) continue;
         out.push({
           backend,
           scenario,
           connections,
-          small: { inventory: small.inventory!, rps: small.rps, p50Ms: small.p50Ms },
-          large: { inventory: large.inventory!, rps: large.rps, p50Ms: large.p50Ms },
+          sized,
+          small: { inventory: size(small)!, rps: small.rps, p50Ms: small.p50Ms },
+          large: { inventory: size(large)!, rps: large.rps, p50Ms: large.p50Ms },
           costByRps: small.rps / large.rps,
           costByP50: large.p50Ms / small.p50Ms,
           flagged: small.flagged || large.flagged,
@@ -419,7 +509,8 @@ export function checks(rows: readonly Row[], scale: readonly ScaleRow[]): Check[
 
 export function fmtRatio(v: number | undefined): string {
   if (v === undefined || !Number.isFinite(v)) return '–';
-  return `${v >= 10 ? v.toFixed(1) : v.toFixed(2)}×`;
+  // Below 0.01 two decimals would read as nothing at all.
+  return `${v >= 10 ? v.toFixed(1) : v >= 0.01 || v === 0 ? v.toFixed(2) : v.toPrecision(1)}×`;
 }
 
 export function fmtMs(v: number): string {
@@ -441,10 +532,11 @@ export function inventoryLabel(n: number | null): string {
   return String(n);
 }
 
-function table(header: string[], lines: string[][]): string {
+/** A Markdown table: the first `left` columns (names) left-aligned, the rest (figures) right-aligned. */
+function table(header: string[], lines: string[][], left = 3): string {
   const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => l[i]!.length)));
-  const row = (cells: string[]) => `| ${cells.map((c, i) => (i < 3 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join(' | ')} |`;
-  return [row(header), `|${widths.map((w, i) => (i < 3 ? `:${'-'.repeat(w + 1)}` : `${'-'.repeat(w + 1)}:`)).join('|')}|`, ...lines.map(row)].join('\n');
+  const row = (cells: string[]) => `| ${cells.map((c, i) => (i < left ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join(' | ')} |`;
+  return [row(header), `|${widths.map((w, i) => (i < left ? `:${'-'.repeat(w + 1)}` : `${'-'.repeat(w + 1)}:`)).join('|')}|`, ...lines.map(row)].join('\n');
 }
 
 /**
@@ -457,11 +549,18 @@ export function formatReport(report: Report): string {
   const out: string[] = [];
   out.push(
     `Machine: ${m.cpuModel}, ${m.cores} cores, ${m.memoryGB} GB, Node ${m.node}, ${m.os}; load average ${m.loadAverage.start.toFixed(2)} at start${m.loadAverage.end === undefined ? '' : `, ${m.loadAverage.end.toFixed(2)} at end`}.`,
-    `Run: ${s.mode}, ${s.rounds} round(s) × ${s.durationSeconds} s per run after a ${s.warmupSeconds} s warm-up, connections ${s.connections.join('/')}, interleaved; medians over rounds. Server: ${s.server} at ${s.revision}, LOG_LEVEL=${s.serverLogLevel}. Wall time ${(report.wallSeconds / 60).toFixed(1)} min.`,
+    `Run: ${s.mode}, ${s.rounds} round(s) × ${s.durationSeconds} s per run after a ${s.warmupSeconds} s warm-up, connections ${s.connections.join('/')}${report.targets.some((t) => t.stock !== undefined) ? ` (stock scenarios ${s.stockConnections.join('/')})` : ''}, interleaved; medians over rounds. Server: ${s.server} at ${s.revision}, LOG_LEVEL=${s.serverLogLevel}. Wall time ${(report.wallSeconds / 60).toFixed(1)} min.`,
     '',
   );
   for (const seed of report.seeding) {
     out.push(`Seeded ${seed.target}: ${fmtInt(seed.rows)} numbers in ${seed.seconds.toFixed(1)} s (${fmtInt(seed.rows / Math.max(seed.seconds, 1e-9))} rows/s), ${seed.method}.`);
+    const stock = seed.stock;
+    if (stock !== undefined) {
+      out.push(`Stocked ${seed.target}: ${fmtInt(stock.rows)} numbers over ${stock.areaCodes} area codes in ${stock.seconds.toFixed(1)} s (${fmtInt(stock.rows / Math.max(stock.seconds, 1e-9))} rows/s), ${stock.method}.`);
+    }
+  }
+  for (const t of report.stockTopUps) {
+    out.push(`Topped up ${t.target}'s stock ${t.round === 0 ? 'during the warm-up' : `in round ${t.round}`}: ${fmtInt(t.rows)} numbers in ${t.seconds.toFixed(1)} s, between runs, to stay ahead of its purchases.`);
   }
   for (const d of report.deepPages) out.push(`Deep page for ${d.target}: page ${fmtInt(d.pageNumber)}, reached by following links.next in ${d.seconds.toFixed(1)} s.`);
   out.push('');
@@ -517,8 +616,38 @@ export function formatReport(report: Report): string {
     out.push('', 'req/s × above 1 is faster than the compared build; CPU/req × and p50 × below 1 are cheaper.');
   }
 
+  if (report.beside.length > 0) {
+    out.push('', 'Stock scenarios beside Relay REST get (searches) and import (purchases) on the same backend, in the same rounds (this scenario over the one beside it, median of per-round ratios).', '');
+    const rowOf = (target: string, scenario: ScenarioName, connections: number) => report.rows.find((r) => r.target === target && r.scenario === scenario && r.connections === connections);
+    out.push(
+      table(
+        ['scenario', 'conns', 'target', 'beside', 'req/s ×', 'CPU/req ×', 'p50 ×', 'req/s', 'its req/s', 'CPU µs/req', 'its CPU µs/req', 'rounds'],
+        report.beside.map((b) => {
+          const mine = rowOf(b.target, b.scenario, b.connections);
+          const theirs = rowOf(b.besideTarget, b.beside, b.connections);
+          return [
+            b.scenario,
+            String(b.connections),
+            targetOf.get(b.target)?.label ?? b.target,
+            `${b.beside} on ${targetOf.get(b.besideTarget)?.label ?? b.besideTarget}`,
+            `**${fmtRatio(b.rps)}**`,
+            fmtRatio(b.cpu),
+            fmtRatio(b.p50),
+            mine === undefined ? '–' : fmtInt(mine.rps),
+            theirs === undefined ? '–' : fmtInt(theirs.rps),
+            mine === undefined ? '–' : fmtCpu(mine.cpuUsPerRequest),
+            theirs === undefined ? '–' : fmtCpu(theirs.cpuUsPerRequest),
+            `${b.rounds}${b.flagged ? ' FLAGGED' : ''}`,
+          ];
+        }),
+        4,
+      ),
+    );
+    out.push('', 'req/s × is the share of the beside scenario\'s throughput; CPU/req × and p50 × are multiples of its figures.');
+  }
+
   if (report.scale.length > 0) {
-    out.push('', 'Scale: the same requests with a small and a large inventory in the project.', '');
+    out.push('', 'Scale: the same requests with a small and a large inventory in the project (search: a small and a large stock in the Space).', '');
     out.push(
       table(
         ['scenario', 'conns', 'backend', 'cost ×, by req/s', 'cost ×, by p50', 'req/s small', 'req/s large', 'p50 ms small', 'p50 ms large', 'inventories'],
@@ -532,7 +661,7 @@ export function formatReport(report: Report): string {
           fmtInt(x.large.rps),
           fmtMs(x.small.p50Ms),
           fmtMs(x.large.p50Ms),
-          `${inventoryLabel(x.small.inventory)} → ${inventoryLabel(x.large.inventory)}${x.flagged ? ' FLAGGED' : ''}`,
+          `${inventoryLabel(x.small.inventory)} → ${inventoryLabel(x.large.inventory)}${x.sized === 'stock' ? ' stock' : ''}${x.flagged ? ' FLAGGED' : ''}`,
         ]),
       ),
     );

@@ -3,17 +3,19 @@ import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { type BenchmarkPlan, type ComparedCheckout, Resources, runBenchmark } from './benchmark.js';
+import { type BenchmarkPlan, type ComparedCheckout, DEFAULT_STOCK, Resources, runBenchmark } from './benchmark.js';
 import { DEFAULT_PG_URL } from './postgres.js';
 import { formatReport } from './report.js';
 import { SCENARIO_NAMES, type ScenarioName } from './scenarios.js';
+import { MAX_STOCK, STOCK_AREA_CODES } from './stock.js';
 
 const USAGE = `Usage: npm run bench -- [options]
 
 Builds numberspace, then measures the built server against a bare node:http baseline,
 interleaved, and prints the results (also written to bench/results/).
 
-  --quick               short runs for development: 2 rounds × 2 s, connections 10,50, 1,000 numbers only
+  --quick               short runs for development: 2 rounds × 2 s, connections 10,50, 1,000 numbers only,
+                        a stock of 20,000
   --pg [url]            also measure PostgreSQL (default ${DEFAULT_PG_URL}; or set BENCH_DATABASE_URL);
                         the benchmark creates and drops a schema of its own per server
   --only <list>         scenarios to run, comma-separated: ${SCENARIO_NAMES.join(', ')}
@@ -21,7 +23,12 @@ interleaved, and prints the results (also written to bench/results/).
   --rounds <n>          rounds (default 3)
   --duration <s>        seconds per run (default 4)
   --warmup <s>          warm-up seconds per target and scenario (default 2; 0 skips it)
-  --large <n>           size of the large inventory (default 1000000; 0 skips the scale runs)
+  --large <n>           size of the large inventory (default 1000000; 0 skips the scale runs), and of the
+                        large stock search runs at
+  --stock <n>           numbers in the stock the search and purchase scenarios use (default 100000)
+  --stock-connections <list>
+                        connection counts of the stock scenarios (search, search-contains, purchase,
+                        compat-search), comma-separated (default: the largest of --connections)
   --deep-pages <n>      how many pages of 50 list-deep walks into the large inventory (default 10000)
   --log-level <level>   LOG_LEVEL of the measured servers (default: numberspace's own, info)
   --bulk-rows <n>       rows of the file numberspace import runs per import server and round
@@ -34,6 +41,9 @@ interleaved, and prints the results (also written to bench/results/).
 const FULL = { rounds: 3, duration: 4, warmup: 2, connections: [1, 10, 50], large: 1_000_000 };
 const QUICK = { rounds: 2, duration: 2, warmup: 1, connections: [10, 50], large: 0 };
 const SMALL_INVENTORY = 1000;
+const QUICK_STOCK = 20_000;
+/** Every area code a search asks for then holds a full answer of 50. */
+const MIN_STOCK = STOCK_AREA_CODES.length * 50;
 
 function fail(message: string): never {
   process.stderr.write(`bench: ${message}\n\n${USAGE}\n`);
@@ -96,6 +106,8 @@ function parsePlan(argv: string[]): BenchmarkPlan {
         'log-level': { type: 'string' },
         compare: { type: 'string' },
         'bulk-rows': { type: 'string' },
+        stock: { type: 'string' },
+        'stock-connections': { type: 'string' },
         help: { type: 'boolean' },
       },
     }));
@@ -119,9 +131,22 @@ function parsePlan(argv: string[]): BenchmarkPlan {
   if (values.connections !== undefined) {
     connections = values.connections.split(',').map((c) => positiveInt('connections', c.trim(), 0));
   }
+  let stockConnections = [Math.max(...connections)];
+  if (values['stock-connections'] !== undefined) {
+    stockConnections = values['stock-connections'].split(',').map((c) => positiveInt('stock-connections', c.trim(), 0));
+  }
   const large = positiveInt('large', values.large, base.large, 0);
   if (large !== 0 && large <= SMALL_INVENTORY) fail(`--large must be above ${SMALL_INVENTORY} or 0`);
-  const custom = values.only !== undefined || values.connections !== undefined || values.rounds !== undefined || values.duration !== undefined || values.large !== undefined;
+  const stock = positiveInt('stock', values.stock, values.quick === true ? QUICK_STOCK : DEFAULT_STOCK, MIN_STOCK);
+  if (stock > MAX_STOCK / 2) fail(`--stock must be at most ${MAX_STOCK / 2}`);
+  const custom =
+    values.only !== undefined ||
+    values.connections !== undefined ||
+    values.rounds !== undefined ||
+    values.duration !== undefined ||
+    values.large !== undefined ||
+    values.stock !== undefined ||
+    values['stock-connections'] !== undefined;
   return {
     mode: custom ? 'custom' : values.quick === true ? 'quick' : 'full',
     rounds: positiveInt('rounds', values.rounds, base.rounds),
@@ -135,6 +160,8 @@ function parsePlan(argv: string[]): BenchmarkPlan {
     ...(values['log-level'] === undefined ? {} : { serverLogLevel: values['log-level'] }),
     ...(values.compare === undefined ? {} : { compare: comparedCheckout(values.compare) }),
     bulkRows: positiveInt('bulk-rows', values['bulk-rows'], values.quick === true ? 5000 : 20_000, 0),
+    stock,
+    stockConnections,
     entry: 'built',
     log: (line) => process.stderr.write(`${line}\n`),
   };

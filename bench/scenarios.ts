@@ -1,10 +1,19 @@
 import type autocannon from 'autocannon';
 import type { ImportNumbers } from './inventory.js';
+import { FOUR_DIGITS, shuffled, STOCK_AREA_CODES, type StockNumbers, US_STOCK_AREA_CODES } from './stock.js';
 
-export const SCENARIO_NAMES = ['import', 'get', 'list', 'list-deep', 'update', 'compat-import', 'compat-get', 'compat-list'] as const;
+export const SCENARIO_NAMES = ['import', 'get', 'list', 'list-deep', 'update', 'compat-import', 'compat-get', 'compat-list', 'search', 'search-contains', 'purchase', 'compat-search'] as const;
 export type ScenarioName = (typeof SCENARIO_NAMES)[number];
-/** The Relay REST scenarios: the ones a --compare build (which may predate the Compatibility API) runs too. */
+/**
+ * The Relay REST scenarios: the ones a --compare build (which may predate the Compatibility
+ * API) runs too. Not the stock scenarios: a compared build may predate number stock.
+ */
 export const RELAY_SCENARIOS: readonly ScenarioName[] = ['import', 'get', 'list', 'list-deep', 'update'];
+/**
+ * The number stock scenarios: run against servers whose Space holds a stock (stock.ts), at
+ * the stock connection counts (by default only the largest of the run's).
+ */
+export const STOCK_SCENARIOS: readonly ScenarioName[] = ['search', 'search-contains', 'purchase', 'compat-search'];
 
 export const LIST_PATH = '/api/relay/rest/phone_numbers';
 export const FIRST_PAGE_PATH = `${LIST_PATH}?page_size=50`;
@@ -13,6 +22,10 @@ const IMPORT_PATH = '/api/relay/rest/imported_phone_numbers';
 export const compatAccountPath = (projectId: string) => `/2010-04-01/Accounts/${projectId}`;
 export const compatFirstPagePath = (projectId: string) => `${compatAccountPath(projectId)}/IncomingPhoneNumbers.json?PageSize=50`;
 export const compatNumberPath = (projectId: string, id: string) => `${compatAccountPath(projectId)}/IncomingPhoneNumbers/${id}.json`;
+/** Results per search, on both surfaces: the Relay REST default and the Compatibility PageSize default. */
+const SEARCH_RESULTS = 50;
+export const searchPath = (areaCode: string) => `${LIST_PATH}/search?areacode=${areaCode}&max_results=${SEARCH_RESULTS}`;
+export const compatSearchPath = (projectId: string, areaCode: string) => `${compatAccountPath(projectId)}/AvailablePhoneNumbers/US/Local.json?AreaCode=${areaCode}&PageSize=${SEARCH_RESULTS}`;
 
 /** What a scenario needs to know about the target it is pointed at. */
 export interface ScenarioContext {
@@ -25,6 +38,8 @@ export interface ScenarioContext {
   readonly deepPath: string | undefined;
   /** Fresh numbers for imports: never one already in the database. */
   readonly numbers: ImportNumbers;
+  /** The numbers in this target's stock not bought yet; purchase only. */
+  readonly purchases?: StockNumbers;
 }
 
 export interface Scenario {
@@ -35,8 +50,15 @@ export interface Scenario {
    * HTTP work (same request and response sizes) with nothing behind it, so list-deep shares
    * list's fixed page and update shares import's read-a-body-answer-a-number. The
    * Compatibility scenarios have baselines of their own, answering Compatibility-sized bodies.
+   * A search's baseline answers a real search's 50 numbers; a purchase, like update, is
+   * import's read-a-body-answer-a-number.
    */
-  readonly baseline: 'import' | 'get' | 'list' | 'compat-import' | 'compat-get' | 'compat-list';
+  readonly baseline: 'import' | 'get' | 'list' | 'compat-import' | 'compat-get' | 'compat-list' | 'search' | 'compat-search';
+  /**
+   * The Relay REST scenario the report sets this one beside, on the same backend in the same
+   * rounds: what a stock search costs against a get, a purchase against an import.
+   */
+  readonly beside?: 'get' | 'import';
   requests(ctx: ScenarioContext): autocannon.Request[];
 }
 
@@ -48,6 +70,12 @@ function rotation(ids: readonly string[]): () => string {
   if (ids.length === 0) throw new Error('the scenario needs at least one existing number');
   let i = 0;
   return () => ids[i++ % ids.length]!;
+}
+
+/** Search GETs, each request's path made by `path` from the next of `values`, in an order shuffled afresh for every run. */
+function searches(ctx: ScenarioContext, values: readonly string[], path: (value: string) => string): autocannon.Request[] {
+  const next = rotation(shuffled(values));
+  return [{ method: 'GET', headers: { authorization: ctx.auth }, setupRequest: (req) => ({ ...req, path: path(next()) }) }];
 }
 
 export const SCENARIOS: Readonly<Record<ScenarioName, Scenario>> = {
@@ -131,6 +159,38 @@ export const SCENARIOS: Readonly<Record<ScenarioName, Scenario>> = {
     description: 'GET /2010-04-01/Accounts/{project}/IncomingPhoneNumbers.json?PageSize=50, the first page',
     baseline: 'compat-list',
     requests: (ctx) => [{ method: 'GET', path: compatFirstPagePath(ctx.projectId), headers: { authorization: ctx.auth } }],
+  },
+  search: {
+    name: 'search',
+    description: `GET phone_numbers/search?areacode=…&max_results=${SEARCH_RESULTS}, rotating over the stock's area codes (200, ${SEARCH_RESULTS} numbers)`,
+    baseline: 'search',
+    beside: 'get',
+    requests: (ctx) => searches(ctx, STOCK_AREA_CODES, searchPath),
+  },
+  'search-contains': {
+    name: 'search-contains',
+    description: `GET phone_numbers/search?contains=…&max_results=${SEARCH_RESULTS}, rotating over every 4-digit string (200)`,
+    baseline: 'search',
+    beside: 'get',
+    requests: (ctx) => searches(ctx, FOUR_DIGITS, (digits) => `${LIST_PATH}/search?contains=${digits}&max_results=${SEARCH_RESULTS}`),
+  },
+  purchase: {
+    name: 'purchase',
+    description: 'POST phone_numbers {"number":…}, a stock number not bought before each time (200)',
+    baseline: 'import',
+    beside: 'import',
+    requests: (ctx) => {
+      const stock = ctx.purchases;
+      if (stock === undefined) throw new Error('purchase needs a target with stock to buy');
+      return [{ method: 'POST', path: LIST_PATH, headers: json(ctx.auth), setupRequest: (req) => ({ ...req, body: `{"number":"${stock.next()}"}` }) }];
+    },
+  },
+  'compat-search': {
+    name: 'compat-search',
+    description: `GET /2010-04-01/Accounts/{project}/AvailablePhoneNumbers/US/Local.json?AreaCode=…&PageSize=${SEARCH_RESULTS}, rotating over the stock's US area codes (200)`,
+    baseline: 'compat-search',
+    beside: 'get',
+    requests: (ctx) => searches(ctx, US_STOCK_AREA_CODES, (areaCode) => compatSearchPath(ctx.projectId, areaCode)),
   },
 };
 

@@ -34,7 +34,7 @@ export function postgresStockStore(db: Kysely<Database>): StockStore {
         );
         const refused = entries.filter((e) => !added.has(e.number)).map((e) => e.number);
         const inStock = new Set(
-          refused.length === 0 ? [] : (await trx.selectFrom('phone_numbers').select('number').where('number', 'in', refused).where('stock_space_id', '=', spaceId).execute()).map((r) => r.number),
+          refused.length === 0 ? [] : (await trx.selectFrom('phone_numbers').select('number').where('number', 'in', refused).where(sql.raw<boolean>(ACTIVE)).where('stock_space_id', '=', spaceId).execute()).map((r) => r.number),
         );
         // A number twice in one call is added once; its second entry finds it in stock.
         const seen = new Set<string>();
@@ -47,7 +47,7 @@ export function postgresStockStore(db: Kysely<Database>): StockStore {
       }),
     async remove(spaceId, numbers) {
       if (numbers.length === 0) return [];
-      const gone = await db.deleteFrom('phone_numbers').where('number', 'in', [...numbers]).where('stock_space_id', '=', spaceId).returning('number').execute();
+      const gone = await db.deleteFrom('phone_numbers').where('number', 'in', [...numbers]).where(sql.raw<boolean>(ACTIVE)).where('stock_space_id', '=', spaceId).returning('number').execute();
       const removed = new Set(gone.map((r) => r.number));
       return numbers.map((n) => removed.delete(n));
     },
@@ -62,7 +62,9 @@ export function postgresStockStore(db: Kysely<Database>): StockStore {
     },
     search: async (query) => (await db.executeQuery(stockSearchQuery('postgres', query))).rows,
     countries: async (spaceId) => (await db.executeQuery(stockCountriesQuery('postgres', spaceId))).rows.map((r) => r.code),
-    findStocked: (spaceId, number) => db.selectFrom('phone_numbers').select(COLUMNS).where('number', '=', number).where('stock_space_id', '=', spaceId).executeTakeFirst(),
+    // `released_at is null` lets the unique index on active numbers find the row (stock rows are always active).
+    findStocked: (spaceId, number) =>
+      db.selectFrom('phone_numbers').select(COLUMNS).where('number', '=', number).where(sql.raw<boolean>(ACTIVE)).where('stock_space_id', '=', spaceId).executeTakeFirst(),
     async activeAmong(numbers) {
       if (numbers.length === 0) return new Set();
       const found = await db.selectFrom('phone_numbers').select('number').where(sql.raw<boolean>(ACTIVE)).where('number', 'in', [...numbers]).execute();

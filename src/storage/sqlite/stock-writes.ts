@@ -17,8 +17,9 @@ export type StockWrite =
 export function sqliteStockWrites(handle: SQLite.Database): (items: readonly StockWrite[]) => (StockAddOutcome | 'removed' | 'absent')[] {
   const project = handle.prepare(`insert into projects (id, space_id, name, created_at) values (?, ?, 'stock', ?) on conflict do nothing`);
   const insert = handle.prepare(insertStatement('phone_numbers', STOCK_COLUMNS, ' on conflict do nothing'));
-  const inThisStock = handle.prepare('select 1 from phone_numbers where number = ? and stock_space_id = ?').pluck();
-  const remove = handle.prepare('delete from phone_numbers where number = ? and stock_space_id = ?');
+  // `released_at is null` lets the unique index on active numbers find the row (stock rows are always active).
+  const inThisStock = handle.prepare(`select 1 from phone_numbers where number = ? and ${ACTIVE} and stock_space_id = ?`).pluck();
+  const remove = handle.prepare(`delete from phone_numbers where number = ? and ${ACTIVE} and stock_space_id = ?`);
   return handle.transaction((items: readonly StockWrite[]) => {
     const spaces = new Set<string>();
     return items.map((item) => {

@@ -17,7 +17,7 @@ export function sqliteStockStore(handle: SQLite.Database, writer: SqliteWriter):
     return statement.all(...compiled.parameters);
   };
   const count = lazily(() => handle.prepare('select count(*) from phone_numbers where stock_space_id = ?').pluck());
-  const stocked = lazily(() => handle.prepare(`select ${ROW} from phone_numbers where number = ? and stock_space_id = ?`));
+  const stocked = lazily(() => handle.prepare(`select ${ROW} from phone_numbers where number = ? and ${ACTIVE} and stock_space_id = ?`));
   const listed = `select ${STOCKED_COLUMNS.join(', ')}, national from phone_numbers where stock_space_id = ?`;
   const listFirst = lazily(() => handle.prepare(`${listed} order by number_type, national, number limit ?`));
   const listAfter = lazily(() =>
