@@ -19,6 +19,7 @@ import { ERROR_DETAIL_KEYWORD } from './http/validation-errors.js';
 import { COMPATIBILITY_DOCUMENT_PATH, collectRoutes } from './openapi/openapi-document.js';
 import { importService } from './numbers/import-service.js';
 import { stockService } from './numbers/stock-service.js';
+import { consoleSurface } from './surfaces/console/plugin.js';
 import { SYNTHETIC_COUNTRIES, syntheticCandidates } from './emulator/synthetic-numbers.js';
 import { phoneNumberService } from './numbers/phone-number-service.js';
 import { tokenService } from './tenancy/token-service.js';
@@ -41,6 +42,8 @@ export interface AppDeps {
   readonly authCacheTtlMs: number;
   /** How long after its purchase a bought number cannot be released; absent: no cooldown. */
   readonly releaseCooldownMs?: number;
+  /** Where the console's built files are; absent: dist/console of this package. */
+  readonly consoleDir?: string;
   readonly clock?: () => Date;
   readonly newId?: () => string;
   /** Absent means the store is ready from the start (tests, the CLI). */
@@ -121,6 +124,9 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   const metrics = createMetrics();
   app.addHook('onRequest', (request, reply, done) => {
     reply.header('x-request-id', request.id);
+    // No answer of the API is for a cache to keep: credentials vary, numbers change. The
+    // console's own files say otherwise for themselves.
+    reply.header('cache-control', 'no-store');
     if (hasAmbiguousHost(request.raw)) done(errors.badRequest());
     else done();
   });
@@ -176,7 +182,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   });
   const stopPurging = keys.startPurging(deps.logger as FastifyBaseLogger);
   app.addHook('onClose', async () => stopPurging());
-  const surfaceDeps = { ...guardDeps, readiness, importNumber, phoneNumbers, stock, tokens, idempotency: keys };
+  const surfaceDeps = { ...guardDeps, readiness, importNumber, phoneNumbers, stock, tokens, idempotency: keys, numbers: deps.store.phoneNumbers, audit: deps.store.audit, clock };
   let emulator: { journal: Journal; scenarios: Scenarios; recorder: Recorder; projects: EmulatorProjects } | undefined;
   if (deps.emulator === true) {
     const journal = createJournal();
@@ -206,6 +212,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     );
   }
 
+  await app.register(consoleSurface(deps.consoleDir));
   app.get('/openapi.json', async (_request, reply) => reply.type('application/json; charset=utf-8').send(openapi.relayRest()));
   app.get(COMPATIBILITY_DOCUMENT_PATH, async (_request, reply) => reply.type('application/json; charset=utf-8').send(openapi.compatibility()));
   app.get('/metrics', async (_request, reply) =>

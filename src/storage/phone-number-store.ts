@@ -75,6 +75,12 @@ export interface ListedNumber {
   readonly wire: string;
 }
 
+export interface NumberCount {
+  readonly country_code: string | null;
+  readonly number_type: PhoneNumberRow['number_type'];
+  readonly n: number;
+}
+
 /** A keyset position in the listing order (`created_at` descending, then `id` descending). */
 export interface ListPosition {
   /** 'next': rows after the position in listing order; 'prev': rows before it. */
@@ -122,6 +128,8 @@ export interface PhoneNumberStore {
    * that render their own view: a surface names what it renders, because reading all of a
    * row costs about twice what reading the columns of one view does.
    */
+  /** The project's active numbers counted by country and type, from an index alone (migration 009). */
+  counts(projectId: string): Promise<NumberCount[]>;
   listPageRows<K extends keyof PhoneNumberRow>(query: ListPageQuery, columns: readonly K[]): Promise<Pick<PhoneNumberRow, K | 'id' | 'created_at'>[]>;
   /**
    * Applies an update (see planUpdate) to an active number atomically: the rules are checked
@@ -160,3 +168,7 @@ export async function withJson(
  * stay (for the audit trail and so ids are never reused) but are invisible.
  */
 export const ACTIVE = 'released_at is null';
+
+/** The count statement both engines run (text for the plan test). */
+export const COUNTS_SQL = (p: string) =>
+  `select country_code, number_type, count(*) as n from phone_numbers where project_id = ${p} and ${ACTIVE} group by country_code, number_type order by country_code, number_type`;

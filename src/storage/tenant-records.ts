@@ -105,10 +105,24 @@ export interface TenancyStore {
 /** Changes made at the CLI or at first start: no token, no request. */
 export const OPERATOR = (projectId: string): Actor => ({ projectId, tokenId: null, requestId: null, surface: 'cli' });
 
+/** A page of a project's audit trail, newest first. */
+export interface AuditPageQuery {
+  /** Resume after this event (in newest-first order); null: from the newest. */
+  readonly after: { readonly at: string; readonly id: string } | null;
+  readonly limit: number;
+  /** Only these actions; null: every action. */
+  readonly actions: readonly string[] | null;
+  /** Only events whose number starts with this E.164 prefix (`+1512`); null: no filter. */
+  readonly numberPrefix: string | null;
+}
+
 /** Reading the audit trail; rows are written by the stores that make the changes, in the same transaction. */
 export interface AuditStore {
   /** A project's events, oldest first, from `since` (inclusive) when given. */
   list(projectId: string, since?: string): Promise<AuditEvent[]>;
+  page(projectId: string, query: AuditPageQuery): Promise<AuditEvent[]>;
+  /** How many events of each of these actions each UTC day from `since` had, by day (YYYY-MM-DD). */
+  perDay(projectId: string, since: string, actions: readonly string[]): Promise<{ day: string; action: string; n: number }[]>;
 }
 
 export interface PageTokenKeys {

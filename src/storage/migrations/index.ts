@@ -7,6 +7,7 @@ import * as m005 from './005-wire-json.js';
 import * as m006 from './006-audit-surface.js';
 import * as m007 from './007-idempotency-keys.js';
 import * as m008 from './008-number-stock.js';
+import * as m009 from './009-overview.js';
 
 /**
  * One numbered history for every backend. Names sort in the order they apply; a migration
@@ -21,6 +22,7 @@ const MIGRATIONS: Readonly<Record<string, Migration>> = Object.freeze({
   '006-audit-surface': m006,
   '007-idempotency-keys': m007,
   '008-number-stock': m008,
+  '009-overview': m009,
 });
 
 export const LATEST_MIGRATION = Object.keys(MIGRATIONS).sort().at(-1)!;

@@ -4,7 +4,7 @@ import type { PhoneNumberRow } from '../../domain/phone-number-record.js';
 import { planUpdate, releaseAudit } from '../../domain/phone-number-update.js';
 import { groupCommitter } from '../group-commit.js';
 import { listPageQuery } from '../list-page-query.js';
-import { ACTIVE, COLUMNS, type ImportItem, type InsertOutcome, type PhoneNumberStore, type ReleaseOutcome, type UpdateOutcome, withJson } from '../phone-number-store.js';
+import { ACTIVE, COLUMNS, COUNTS_SQL, type ImportItem, type NumberCount, type InsertOutcome, type PhoneNumberStore, type ReleaseOutcome, type UpdateOutcome, withJson } from '../phone-number-store.js';
 import { nationalDigits } from '../../domain/phone-number.js';
 import { stockEntryOf, stockRow } from '../../domain/stock.js';
 import { STOCK_COLUMNS } from '../stock-store.js';
@@ -41,6 +41,10 @@ export function postgresPhoneNumberStore(db: Kysely<Database>): PhoneNumberStore
       if (matchesNothing(query)) return [];
       const { rows } = await db.executeQuery(listPageQuery('postgres', query));
       return withJson(rows, (id) => findActive(query.projectId, id));
+    },
+    async counts(projectId) {
+      const { rows } = await db.executeQuery<{ country_code: string | null; number_type: NumberCount['number_type']; n: string }>(CompiledQuery.raw(COUNTS_SQL('$1'), [projectId]));
+      return rows.map((r) => ({ country_code: r.country_code, number_type: r.number_type, n: Number(r.n) }));
     },
     async listPageRows(query, columns) {
       if (matchesNothing(query)) return [];

@@ -2,7 +2,7 @@ import type SQLite from 'better-sqlite3';
 import type { PhoneNumberRow } from '../../domain/phone-number-record.js';
 import { groupCommitter } from '../group-commit.js';
 import { listPageQuery } from '../list-page-query.js';
-import { ACTIVE, ROW, type ListedNumber, type PhoneNumberStore, type ReleaseOutcome, type UpdateOutcome, withJson } from '../phone-number-store.js';
+import { ACTIVE, COUNTS_SQL, type NumberCount, ROW, type ListedNumber, type PhoneNumberStore, type ReleaseOutcome, type UpdateOutcome, withJson } from '../phone-number-store.js';
 import type { SqliteWriter, WriteItem, WriteName, WriteResult } from './writer.js';
 
 /**
@@ -19,6 +19,7 @@ export function sqlitePhoneNumberStore(handle: SQLite.Database, writer: SqliteWr
   const selectJson = lazily(() => handle.prepare(`select wire from phone_numbers where id = ? and project_id = ? and ${ACTIVE}`).pluck());
   const selectAnyRow = lazily(() => handle.prepare(`select ${ROW} from phone_numbers where id = ? and project_id = ?`));
   const selectOwner = lazily(() => handle.prepare(`select project_id from phone_numbers where number = ? and ${ACTIVE}`).pluck());
+  const counts = lazily(() => handle.prepare(COUNTS_SQL('?')));
   const findActive = (projectId: string, id: string) => selectRow().get(id, projectId) as PhoneNumberRow | undefined;
   const pageStatements = new Map<string, SQLite.Statement>();
   const page = (compiled: { sql: string; parameters: readonly unknown[] }) => {
@@ -40,6 +41,7 @@ export function sqlitePhoneNumberStore(handle: SQLite.Database, writer: SqliteWr
       if (matchesNothing(query)) return [];
       return withJson(page(listPageQuery('sqlite', query)) as ListedNumber[], (id) => findActive(query.projectId, id));
     },
+    counts: async (projectId) => counts().all(projectId) as NumberCount[],
     async listPageRows(query, columns) {
       if (matchesNothing(query)) return [];
       return page(listPageQuery('sqlite', query, columns)) as never[];

@@ -1,5 +1,6 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { type ErrorKind, errors, type NumberspaceError } from '../../domain/errors.js';
+import { asksForChallenge } from '../../http/challenge.js';
 import { asNumberspaceError, RETRY_AFTER_SECONDS } from '../../http/failures.js';
 import { TOKEN_ERROR_URL } from '../../http/token-errors.js';
 import { inCompatibilityTerms } from './field-mapping.js';
@@ -52,7 +53,7 @@ function tokenValidationError(e: NumberspaceError, message: string) {
 export function sendCompatibilityError(reply: FastifyReply, e: NumberspaceError, stringCodes = false, tokenErrors = false): FastifyReply {
   // Twilio-shaped clients hear "not now" as a conflict: a release within the cooldown is one.
   const { status, code, message } = e.problems[0]?.code === 'release_cooldown' ? COMPATIBILITY_ERRORS.conflict : COMPATIBILITY_ERRORS[e.kind];
-  if (status === 401) reply.header('www-authenticate', 'Basic realm="numberspace"');
+  if (status === 401 && asksForChallenge(reply)) reply.header('www-authenticate', 'Basic realm="numberspace"');
   if (status === 503) reply.header('retry-after', String(RETRY_AFTER_SECONDS));
   else if (e.retryAfterSeconds !== undefined) reply.header('retry-after', String(e.retryAfterSeconds));
   reply.code(status).type('application/json; charset=utf-8');

@@ -1,5 +1,6 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { type ErrorKind, errors, type NumberspaceError } from '../../domain/errors.js';
+import { asksForChallenge } from '../../http/challenge.js';
 import { asNumberspaceError, RETRY_AFTER_SECONDS } from '../../http/failures.js';
 import { TOKEN_ERROR_URL } from '../../http/token-errors.js';
 
@@ -44,7 +45,7 @@ const LIST_TITLES: Readonly<Record<number, string>> = { 403: 'Forbidden', 422: '
 
 export function sendRelayError(reply: FastifyReply, e: NumberspaceError, tokenErrors = false): FastifyReply {
   const status = STATUS[e.kind];
-  if (status === 401) reply.header('www-authenticate', 'Basic realm="numberspace"');
+  if (status === 401 && asksForChallenge(reply)) reply.header('www-authenticate', 'Basic realm="numberspace"');
   if (status === 503) reply.header('retry-after', String(RETRY_AFTER_SECONDS));
   else if (e.retryAfterSeconds !== undefined) reply.header('retry-after', String(e.retryAfterSeconds));
   reply.code(status).type('application/json; charset=utf-8');

@@ -9,6 +9,9 @@ import { relayErrorHandler, relayNotFound } from './error-writer.js';
 import { importRoutes } from './import-routes.js';
 import { phoneNumberRoutes } from './phone-number-routes.js';
 import { stockRoutes } from './stock-routes.js';
+import { consoleRoutes } from './console-routes.js';
+import type { PhoneNumberStore } from '../../storage/phone-number-store.js';
+import type { AuditStore } from '../../storage/tenant-records.js';
 import type { StockService } from '../../numbers/stock-service.js';
 import { tokenRoutes } from './token-routes.js';
 import type { TokenService } from '../../tenancy/token-service.js';
@@ -21,6 +24,10 @@ export interface RelayRestDeps extends GuardDeps {
   readonly importNumber: ImportService;
   readonly phoneNumbers: PhoneNumberService;
   readonly stock: StockService;
+  /** Read-only, for numberspace's own counts and activity (console-routes.ts). */
+  readonly numbers: PhoneNumberStore;
+  readonly audit: AuditStore;
+  readonly clock: () => Date;
   readonly tokens: TokenService;
   readonly idempotency: Idempotency;
   readonly readiness: Readiness;
@@ -55,5 +62,6 @@ export function relayRestSurface(deps: RelayRestDeps) {
       { prefix: '/relay/rest' },
     );
     await app.register(async (project: App) => tokenRoutes(project, deps), { prefix: '/project' });
+    consoleRoutes(app, deps);
   };
 }
