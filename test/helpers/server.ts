@@ -57,6 +57,8 @@ export async function startServer(
   options: {
     authCacheTtlMs?: number;
     releaseCooldownMs?: number;
+    /** The console's built files; absent: an empty folder (the console is tested on its own). */
+    consoleDir?: string;
     clock?: () => Date;
     timeouts?: { requestMs: number; headersMs: number };
     /** Rate limit, failed-authentication throttle and their clock; all off when absent. */
@@ -77,6 +79,7 @@ export async function startServer(
     logger: pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }),
     authCacheTtlMs: options.authCacheTtlMs ?? 0,
     ...(options.releaseCooldownMs === undefined ? {} : { releaseCooldownMs: options.releaseCooldownMs }),
+    ...(options.consoleDir === undefined ? {} : { consoleDir: options.consoleDir }),
     ...(options.clock === undefined ? {} : { clock: options.clock }),
     ...(options.timeouts === undefined ? {} : { timeouts: options.timeouts }),
     ...(options.limits === undefined ? {} : { limits: options.limits }),
