@@ -550,8 +550,9 @@ describe('429s in /metrics', () => {
   test('the served OpenAPI document lists 429 on every API operation', async () => {
     const doc = (await server.request('GET', '/openapi.json', { auth: null })).body;
     const operations = Object.values<Record<string, { responses: Record<string, { description: string; content: unknown }> }>>(doc.paths).flatMap((p) => Object.values(p));
-    // The numbers operations and the three Project Tokens operations.
-    assert.equal(operations.length, 8);
+    // The numbers operations (import, list, get, update, release, search, purchase), the three
+    // Project Tokens operations and numberspace's overview and activity.
+    assert.equal(operations.length, 12);
     for (const op of operations) {
       assert.match(op.responses['429']!.description, /RateLimit-Policy/);
       assert.deepEqual(op.responses['429']!.content, {
