@@ -77,7 +77,8 @@ export function postgresPhoneNumberStore(db: Kysely<Database>): PhoneNumberStore
         if (boughtBy !== null) release = release.where((eb) => eb.or([eb('purchased_at', 'is', null), eb('purchased_at', '<=', boughtBy)]));
         const released = await release.returning(COLUMNS).executeTakeFirst();
         if (released === undefined) {
-          const held = await active().select('purchased_at').where('id', '=', id).where('project_id', '=', projectId).executeTakeFirst();
+          // On the transaction's own connection: a second one from the pool could wait for ever behind its siblings.
+          const held = await trx.selectFrom('phone_numbers').select('purchased_at').where('id', '=', id).where('project_id', '=', projectId).where(isActive).executeTakeFirst();
           return held === undefined ? { kind: 'missing' } : { kind: 'cooling', purchasedAt: held.purchased_at! };
         }
         await trx.insertInto('audit_events').values(releaseAudit(actor, at, id, released.number)).execute();
