@@ -41,6 +41,11 @@ export async function up(db: Kysely<unknown>): Promise<void> {
   if (postgres) {
     const schema = await trigramSchema(db);
     await sql`create index phone_numbers_stock_trigrams on phone_numbers using gin (national ${sql.id(schema)}.gin_trgm_ops) where stock_space_id is not null`.execute(db);
+    // A region lies in one country. Told so, the planner no longer multiplies the two filters of
+    // a Compatibility search (country and region) as if independent: it thought a Canadian
+    // region's city search would find fewer numbers than the page asks for, read the whole
+    // region and sorted it (34 ms at a million numbers) instead of reading it in order (1 ms).
+    await sql`create statistics phone_numbers_country_region (dependencies) on country_code, region from phone_numbers`.execute(db);
   } else {
     // A contentless FTS5 table keyed by the row's rowid, kept by triggers so no write can
     // forget it: a row enters it when it enters stock and leaves when it leaves.
