@@ -16,6 +16,8 @@ export interface GuardRule {
   readonly scope: Scope;
   /** The operation is a Partner API: the caller's Space must have it enabled. */
   readonly partnerApi?: boolean;
+  /** Any valid token may call it, whatever its scopes (`scope` is then not checked). */
+  readonly anyScope?: boolean;
 }
 
 /** Who is calling, and how much the project may still do. */
@@ -35,7 +37,7 @@ export function guard(deps: GuardDeps, rule: GuardRule): onRequestAsyncHookHandl
   return async (request, reply) => {
     const principal = await deps.authenticator.authenticate(request.headers.authorization, request.ip);
     deps.rateLimiter.admit(principal.projectId, principal.rateLimit, requestClass(request.method), reply);
-    if (!principal.scopes.has(rule.scope)) {
+    if (rule.anyScope !== true && !principal.scopes.has(rule.scope)) {
       throw errors.forbidden('missing_scope', `This API token lacks the "${rule.scope}" scope this operation requires`);
     }
     if (rule.partnerApi === true && !principal.partnerApi) {

@@ -152,7 +152,19 @@ describe('/api/numberspace: overview and activity', () => {
     assert.equal((await server.request('GET', ACTIVITY, { auth: noScope.auth })).status, 403);
   });
 
-  test('both operations are in the served OpenAPI document', async () => {
+  test('a token learns its own scopes, whatever they are', async () => {
+    const mine = await server.request('GET', '/api/numberspace/token');
+    assert.deepEqual(mine.body, { project_id: server.tenant.projectId, token_id: server.tenant.tokenId, scopes: [...mine.body.scopes].sort() });
+    assert.ok(mine.body.scopes.includes('management') && mine.body.scopes.length === 11);
+    const narrow = await server.request('GET', '/api/numberspace/token', { auth: numbersOnly });
+    assert.deepEqual(narrow.body.scopes, ['numbers']);
+    const messaging = await server.addTenant({ scopes: ['messaging'] });
+    assert.deepEqual((await server.request('GET', '/api/numberspace/token', { auth: messaging.auth })).body.scopes, ['messaging']);
+    assert.equal((await server.request('GET', '/api/numberspace/token', { auth: null })).status, 401);
+  });
+
+  test('the operations are in the served OpenAPI document', async () => {
+    assert.equal((await server.request('GET', '/openapi.json', { auth: null })).body.paths['/api/numberspace/token'].get.operationId, 'numberspace_token');
     const doc = (await server.request('GET', '/openapi.json', { auth: null })).body;
     assert.equal(doc.paths['/api/numberspace/overview'].get.operationId, 'numberspace_overview');
     assert.equal(doc.paths['/api/numberspace/activity'].get.operationId, 'numberspace_activity');

@@ -121,6 +121,31 @@ export function consoleRoutes(app: App, deps: GuardDeps & { numbers: PhoneNumber
   const onRequest = guard(deps, { scope: 'numbers' });
 
   app.get(
+    '/numberspace/token',
+    {
+      // Any scope: a client learns what its token may do before it tries.
+      onRequest: guard(deps, { scope: 'numbers', anyScope: true }),
+      schema: {
+        operationId: 'numberspace_token',
+        summary: 'The calling token',
+        description: 'numberspace extension. The project and token the credentials name and the token\'s scopes, so a client (the web console) can offer only what the token may do instead of trying and failing. Any valid token may ask, whatever its scopes.',
+        tags: TAGS,
+        response: {
+          200: {
+            description: 'The token.',
+            ...Type.Object({ project_id: Type.String(), token_id: Type.String(), scopes: Type.Array(Type.String(), { description: 'In alphabetical order.' }) }, { additionalProperties: false }),
+          },
+          ...pickErrors(401, 429, 500, 503),
+        },
+      },
+    },
+    async (request, reply) => {
+      const { projectId, tokenId, scopes } = request.principal;
+      return sendJson(reply, JSON.stringify({ project_id: projectId, token_id: tokenId, scopes: [...scopes].sort() }));
+    },
+  );
+
+  app.get(
     '/numberspace/overview',
     {
       onRequest,
