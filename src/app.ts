@@ -182,7 +182,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   });
   const stopPurging = keys.startPurging(deps.logger as FastifyBaseLogger);
   app.addHook('onClose', async () => stopPurging());
-  const surfaceDeps = { ...guardDeps, readiness, importNumber, phoneNumbers, stock, tokens, idempotency: keys, numbers: deps.store.phoneNumbers, audit: deps.store.audit, clock };
+  const surfaceDeps = { ...guardDeps, readiness, importNumber, phoneNumbers, stock, tokens, idempotency: keys, numbers: deps.store.phoneNumbers, audit: deps.store.audit, tenancy: deps.store.tenancy, clock };
   let emulator: { journal: Journal; scenarios: Scenarios; recorder: Recorder; projects: EmulatorProjects } | undefined;
   if (deps.emulator === true) {
     const journal = createJournal();

@@ -551,8 +551,8 @@ describe('429s in /metrics', () => {
     const doc = (await server.request('GET', '/openapi.json', { auth: null })).body;
     const operations = Object.values<Record<string, { responses: Record<string, { description: string; content: unknown }> }>>(doc.paths).flatMap((p) => Object.values(p));
     // The numbers operations (import, list, get, update, release, search, purchase), the three
-    // Project Tokens operations and numberspace's token, overview and activity.
-    assert.equal(operations.length, 13);
+    // Project Tokens operations and numberspace's token, tokens, overview and activity.
+    assert.equal(operations.length, 14);
     for (const op of operations) {
       assert.match(op.responses['429']!.description, /RateLimit-Policy/);
       assert.deepEqual(op.responses['429']!.content, {

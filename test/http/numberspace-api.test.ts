@@ -163,6 +163,19 @@ describe('/api/numberspace: overview and activity', () => {
     assert.equal((await server.request('GET', '/api/numberspace/token', { auth: null })).status, 401);
   });
 
+  test("a management token lists the project's active tokens, without secrets", async () => {
+    const r = await server.request('GET', '/api/numberspace/tokens');
+    assert.equal(r.status, 200);
+    // Oldest first: 'ci' was made at the test's clock (June), the tenant's own token at the real time.
+    assert.deepEqual(r.body.data.map((t: { name: string; permissions: string[] }) => [t.name, t.permissions.length]), [['ci', 1], ['test', 11]]);
+    assert.ok(r.body.data.every((t: Record<string, unknown>) => !('token' in t) && typeof t.created_at === 'string'));
+    const ci = r.body.data[0];
+    assert.equal((await server.request('DELETE', `/api/project/tokens/${ci.id}`)).status, 204);
+    assert.deepEqual((await server.request('GET', '/api/numberspace/tokens')).body.data.map((t: { name: string }) => t.name), ['test'], 'a deleted token is gone');
+    const narrow = await server.addTenant({ scopes: ['numbers'] });
+    assert.equal((await server.request('GET', '/api/numberspace/tokens', { auth: narrow.auth })).status, 403);
+  });
+
   test('the operations are in the served OpenAPI document', async () => {
     assert.equal((await server.request('GET', '/openapi.json', { auth: null })).body.paths['/api/numberspace/token'].get.operationId, 'numberspace_token');
     const doc = (await server.request('GET', '/openapi.json', { auth: null })).body;

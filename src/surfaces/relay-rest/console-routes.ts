@@ -6,7 +6,7 @@ import type { App } from '../../http/app-type.js';
 import { integerParam, invalidParam, type Query, textParam } from '../../http/query-values.js';
 import { sendJson } from '../../http/send-json.js';
 import type { PhoneNumberStore } from '../../storage/phone-number-store.js';
-import type { AuditStore } from '../../storage/tenant-records.js';
+import type { AuditStore, TenancyStore } from '../../storage/tenant-records.js';
 import { pickErrors } from './error-responses.js';
 
 /**
@@ -117,7 +117,7 @@ function visibleActions(scopes: ReadonlySet<string>, kinds: string | undefined):
 }
 
 /** Paths are relative to /api. */
-export function consoleRoutes(app: App, deps: GuardDeps & { numbers: PhoneNumberStore; audit: AuditStore; clock: () => Date }): void {
+export function consoleRoutes(app: App, deps: GuardDeps & { numbers: PhoneNumberStore; audit: AuditStore; tenancy: TenancyStore; clock: () => Date }): void {
   const onRequest = guard(deps, { scope: 'numbers' });
 
   app.get(
@@ -142,6 +142,38 @@ export function consoleRoutes(app: App, deps: GuardDeps & { numbers: PhoneNumber
     async (request, reply) => {
       const { projectId, tokenId, scopes } = request.principal;
       return sendJson(reply, JSON.stringify({ project_id: projectId, token_id: tokenId, scopes: [...scopes].sort() }));
+    },
+  );
+
+  app.get(
+    '/numberspace/tokens',
+    {
+      onRequest: guard(deps, { scope: 'management' }),
+      schema: {
+        operationId: 'numberspace_list_tokens',
+        summary: 'List the project\'s API tokens',
+        description:
+          'numberspace extension: the Project Tokens API creates, changes and deletes tokens but lists none. The project\'s active tokens, oldest first, each as the Project Tokens API shows it with `token` never present (secrets are not kept), and when it was created. Needs the "management" scope.',
+        tags: TAGS,
+        response: {
+          200: {
+            description: 'The tokens.',
+            ...Type.Object(
+              {
+                data: Type.Array(
+                  Type.Object({ id: Type.String(), name: Type.String(), permissions: Type.Array(Type.String()), created_at: Type.String() }, { additionalProperties: false }),
+                ),
+              },
+              { additionalProperties: false },
+            ),
+          },
+          ...pickErrors(401, 403, 429, 500, 503),
+        },
+      },
+    },
+    async (request, reply) => {
+      const tokens = (await deps.tenancy.listTokens(request.principal.projectId)).filter((t) => t.revokedAt === null);
+      return sendJson(reply, JSON.stringify({ data: tokens.map((t) => ({ id: t.id, name: t.name, permissions: t.scopes, created_at: t.createdAt })) }));
     },
   );
 

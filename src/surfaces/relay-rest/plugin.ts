@@ -11,7 +11,7 @@ import { phoneNumberRoutes } from './phone-number-routes.js';
 import { stockRoutes } from './stock-routes.js';
 import { consoleRoutes } from './console-routes.js';
 import type { PhoneNumberStore } from '../../storage/phone-number-store.js';
-import type { AuditStore } from '../../storage/tenant-records.js';
+import type { AuditStore, TenancyStore } from '../../storage/tenant-records.js';
 import type { StockService } from '../../numbers/stock-service.js';
 import { tokenRoutes } from './token-routes.js';
 import type { TokenService } from '../../tenancy/token-service.js';
@@ -27,6 +27,7 @@ export interface RelayRestDeps extends GuardDeps {
   /** Read-only, for numberspace's own counts and activity (console-routes.ts). */
   readonly numbers: PhoneNumberStore;
   readonly audit: AuditStore;
+  readonly tenancy: TenancyStore;
   readonly clock: () => Date;
   readonly tokens: TokenService;
   readonly idempotency: Idempotency;
