@@ -9,7 +9,9 @@ export async function up(db: Kysely<unknown>): Promise<void> {
   await db.schema
     .createIndex('phone_numbers_project_counts')
     .on('phone_numbers')
-    .columns(['project_id', 'country_code', 'number_type'])
+    // released_at is null in every entry; it is in the index because SQLite reads a column the
+    // statement names from the row unless the index holds it, partial condition or not.
+    .columns(['project_id', 'country_code', 'number_type', 'released_at'])
     .where(sql.ref('released_at'), 'is', null)
     .execute();
 }
