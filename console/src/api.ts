@@ -238,15 +238,6 @@ export function sortProblems(
 
 export const NO_PROBLEMS: Sorted = { fields: {}, general: [] };
 
-/** A version 4 UUID from getRandomValues, which (unlike randomUUID) plain-http pages have too. */
-export function randomUuid(): string {
-  const b = crypto.getRandomValues(new Uint8Array(16));
-  b[6] = (b[6]! & 0x0f) | 0x40;
-  b[8] = (b[8]! & 0x3f) | 0x80;
-  const h = [...b].map((x) => x.toString(16).padStart(2, '0')).join('');
-  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
-}
-
 export const NUMBERS_PATH = '/api/relay/rest/phone_numbers';
 
 /** A query string from the values given, empty ones left out; `+` travels as %2B. */

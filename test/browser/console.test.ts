@@ -221,7 +221,7 @@ function consoleSuite(): void {
       const alert = page.getByRole('alert');
       await alert.waitFor();
       assert.match(await alert.innerText(), /refused/);
-      assert.ok(session.failures.some((f) => f.status === 401 && f.url.endsWith('/api/numberspace/overview')), 'the sign-in was not answered 401');
+      assert.ok(session.failures.some((f) => f.status === 401 && f.url.endsWith('/api/numberspace/token')), 'the sign-in was not answered 401');
       assert.equal(await page.evaluate(() => sessionStorage.length), 0, 'refused credentials were kept');
       await h1('Sign in').waitFor();
       clean('on a refused sign-in');
@@ -254,8 +254,10 @@ function consoleSuite(): void {
       assert.notEqual(state.indicator, null, 'the focused Sign in button shows no focus indicator');
       console.log(`keyboard: ${reached.join(' → ')}; indicators e.g. ${state.indicator}`);
 
+      const failedBefore = session.failures.length;
       await page.keyboard.press('Enter');
       await h1('Overview').waitFor();
+      assert.deepEqual(session.failures.slice(failedBefore), [], 'a good sign-in made a request that failed');
       const links = await page.getByRole('navigation', { name: 'Main' }).getByRole('link').allInnerTexts();
       assert.deepEqual(
         links.map((l) => l.trim()),
@@ -529,7 +531,11 @@ function consoleSuite(): void {
       await page.getByRole('button', { name: 'Copy' }).click();
       await statusText(/Copied|selected/).waitFor();
 
-      const rows = table('Tokens in this session').locator('tbody tr');
+      const rows = table('Tokens of this project').locator('tbody tr');
+      // The page lists what the server holds: the tenant's own token and the new one.
+      const listed = (await api('GET', '/api/numberspace/tokens')).body.data.map((t: { name: string }) => t.name);
+      await rows.filter({ hasText: 'CI deploy' }).waitFor();
+      assert.deepEqual(await rows.locator('th').allInnerTexts(), listed);
       const row = rows.filter({ hasText: 'CI deploy' });
       const tokenId = (await row.locator('code').innerText()).trim();
       assert.equal(await row.locator('td').nth(1).innerText(), 'messaging, numbers');
@@ -551,14 +557,16 @@ function consoleSuite(): void {
       await dialog.getByRole('checkbox', { name: 'video' }).check();
       await dialog.getByRole('button', { name: 'Save scopes' }).click();
       await statusText('Token CI release now has the scopes numbers, video.').waitFor();
-      const stored = await api('PATCH', `/api/project/tokens/${tokenId}`, {});
-      assert.deepEqual([stored.body.name, stored.body.permissions], ['CI release', ['numbers', 'video']]);
+      const stored = (await api('GET', '/api/numberspace/tokens')).body.data.find((t: { id: string }) => t.id === tokenId);
+      assert.deepEqual([stored.name, stored.permissions], ['CI release', ['numbers', 'video']]);
 
       await renamed.getByRole('button', { name: 'Delete' }).click();
       dialog = page.getByRole('dialog', { name: 'Delete token CI release?' });
       await dialog.getByRole('button', { name: 'Delete', exact: true }).click();
       await statusText(/^Deleted token CI release/).waitFor();
-      assert.equal(await rows.count(), 0, 'the deleted token is still listed');
+      await rows.filter({ hasText: 'CI release' }).waitFor({ state: 'detached' });
+      assert.equal(await rows.filter({ hasText: 'CI release' }).count(), 0, 'the deleted token is still listed');
+      assert.ok(!(await api('GET', '/api/numberspace/tokens')).body.data.some((t: { id: string }) => t.id === tokenId));
       assert.equal((await server.request('GET', '/api/relay/rest/phone_numbers?page_size=1', { auth })).status, 401, 'the deleted token is still accepted');
       clean('managing tokens');
     });

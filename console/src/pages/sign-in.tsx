@@ -1,20 +1,18 @@
 import { useEffect, useState } from 'preact/hooks';
-import { type Credentials, errorText, failureText, randomUuid, type Session, send } from '../api.js';
+import { type Credentials, errorText, failureText, type Session, send } from '../api.js';
 import { Alert, type FormEvent, TextField } from '../ui.js';
 
 /**
- * Signing in checks the credentials with the overview (which needs the numbers scope), then
- * finds once whether the token has the management scope: a change to a token that cannot
- * exist answers 404 to a token allowed to manage tokens and 403 to any other.
+ * Signing in asks the server what the token may do (any valid token may ask), so the console
+ * offers only that, and never learns it by trying and failing.
  */
 async function signIn(credentials: Credentials): Promise<Session | string> {
-  const answer = await send('GET', '/api/numberspace/overview', { credentials });
+  const answer = await send('GET', '/api/numberspace/token', { credentials });
   if (answer.status === 401) return 'The project ID or API token was refused.';
-  if (answer.status === 403) return 'This token does not have the numbers scope, which the console needs.';
   if (!answer.ok) return failureText(answer);
-  const probe = await send('PATCH', `/api/project/tokens/${randomUuid()}`, { credentials, body: {} });
-  if (probe.status === 401) return 'The project ID or API token was refused.';
-  return { ...credentials, management: probe.status === 404 };
+  const scopes = (answer.body as { scopes: string[] }).scopes;
+  if (!scopes.includes('numbers')) return 'This token does not have the numbers scope, which the console needs.';
+  return { ...credentials, management: scopes.includes('management') };
 }
 
 export function SignInPage({ notice, onSignedIn }: { notice: string | null; onSignedIn: (session: Session) => void }) {

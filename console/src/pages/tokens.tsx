@@ -1,34 +1,15 @@
-import { useRef, useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import { type Answer, errorText, failureText, isQuiet, NO_PROBLEMS, send, type Sorted, sortProblems, tokenProblems } from '../api.js';
 import { SCOPES, type Token } from '../types.js';
 import { Alert, CheckboxGroup, Dialog, type FormEvent, PageHeading, Status, TableWrap, TextField } from '../ui.js';
 
 /**
- * The Project Tokens API creates, changes and deletes tokens; it lists none (that is the
- * operator's CLI). So the page keeps the tokens created or looked up in this browser session,
- * in sessionStorage, without their secrets.
+ * The project's tokens, as numberspace's own read-only list gives them
+ * (GET /api/numberspace/tokens), read again after every change made here.
  */
 
 const TOKENS_PATH = '/api/project/tokens';
-const KEPT = 'numberspace-console.tokens';
-
-function loadKept(): Token[] {
-  try {
-    const raw = sessionStorage.getItem(KEPT);
-    const list = raw === null ? [] : (JSON.parse(raw) as unknown);
-    return Array.isArray(list) ? (list as Token[]).filter((t) => typeof t?.id === 'string') : [];
-  } catch {
-    return [];
-  }
-}
-
-function saveKept(tokens: readonly Token[]): void {
-  try {
-    sessionStorage.setItem(KEPT, JSON.stringify(tokens.map(({ id, name, permissions }) => ({ id, name, permissions }))));
-  } catch {
-    // Not kept across reloads; still shown.
-  }
-}
+const LIST_PATH = '/api/numberspace/tokens';
 
 function problemsOf(answer: Answer, fields: readonly string[]): Sorted {
   if (answer.status === 422) return sortProblems(tokenProblems(answer.body), fields);
@@ -38,24 +19,27 @@ function problemsOf(answer: Answer, fields: readonly string[]): Sorted {
 type Action = { readonly kind: 'rename' | 'scopes' | 'delete'; readonly token: Token };
 
 export function TokensPage({ management }: { management: boolean }) {
-  const [tokens, setTokens] = useState<Token[]>(loadKept);
+  const [tokens, setTokens] = useState<Token[] | null>(null);
+  const [listError, setListError] = useState<string | null>(null);
   const [action, setAction] = useState<Action | null>(null);
   const [status, setStatus] = useState<string | null>(null);
 
-  const keep = (token: Token) => {
-    setTokens((list) => {
-      const next = list.some((t) => t.id === token.id) ? list.map((t) => (t.id === token.id ? token : t)) : [...list, token];
-      saveKept(next);
-      return next;
-    });
+  const reload = async () => {
+    try {
+      const answer = await send('GET', LIST_PATH);
+      if (answer.ok) {
+        setTokens((answer.body as { data: Token[] }).data);
+        setListError(null);
+      } else setListError(failureText(answer));
+    } catch (e) {
+      if (!isQuiet(e)) setListError(errorText(e) ?? '');
+    }
   };
-  const forget = (id: string) => {
-    setTokens((list) => {
-      const next = list.filter((t) => t.id !== id);
-      saveKept(next);
-      return next;
-    });
-  };
+  useEffect(() => {
+    if (management) void reload();
+  }, [management]);
+  const keep = (_token: Token) => void reload();
+  const forget = (_id: string) => void reload();
 
   if (!management) {
     return (
@@ -70,8 +54,7 @@ export function TokensPage({ management }: { management: boolean }) {
     <>
       <PageHeading title="Tokens" />
       <p class="lede">
-        API tokens of this project. The API creates, changes and deletes tokens but does not list them: this page shows the tokens created or looked up in this
-        browser tab. <code>numberspace tokens list</code> lists them all.
+        The project's API tokens: create one with the scopes it needs (its secret is shown once), rename it, change its scopes, delete it.
       </p>
       <Status>{status !== null && <p class="status-success">{status}</p>}</Status>
       <div class="tokens-layout">
@@ -82,13 +65,16 @@ export function TokensPage({ management }: { management: boolean }) {
           }}
         />
         <section class="card">
-          <h2 id="session-heading">Tokens in this session</h2>
-          {tokens.length === 0 ? (
-            <p class="empty">None yet: create a token, or look one up by its ID.</p>
+          <h2 id="session-heading">Tokens of this project</h2>
+          <Alert messages={listError === null ? [] : [listError]} />
+          {tokens === null ? (
+            <p class="empty">Loading…</p>
+          ) : tokens.length === 0 ? (
+            <p class="empty">None: create a token.</p>
           ) : (
             <TableWrap>
               <table>
-                <caption class="visually-hidden">Tokens in this session</caption>
+                <caption class="visually-hidden">Tokens of this project</caption>
                 <thead>
                   <tr>
                     <th scope="col">Name</th>
@@ -124,12 +110,6 @@ export function TokensPage({ management }: { management: boolean }) {
               </table>
             </TableWrap>
           )}
-          <LookUpToken
-            onFound={(t) => {
-              keep(t);
-              setStatus(`Found token ${t.name}: it is in the table, to rename, change or delete.`);
-            }}
-          />
         </section>
       </div>
       <RenameDialog
@@ -246,52 +226,6 @@ function CreateToken({ onCreated }: { onCreated: (token: Token) => void }) {
         </div>
       )}
     </section>
-  );
-}
-
-/** A token not created here: an empty update answers the token as it is (and changes nothing). */
-function LookUpToken({ onFound }: { onFound: (token: Token) => void }) {
-  const [id, setId] = useState('');
-  const [problems, setProblems] = useState<Sorted>(NO_PROBLEMS);
-  const [busy, setBusy] = useState(false);
-  const submit = async (event: FormEvent) => {
-    event.preventDefault();
-    const wanted = id.trim();
-    setProblems(NO_PROBLEMS);
-    if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(wanted)) {
-      setProblems({ fields: { id: ['A token ID is a UUID, such as 01a23ad9-7a01-76b8-b46c-b7cf088c3998.'] }, general: [] });
-      document.getElementById('token-id')?.focus();
-      return;
-    }
-    setBusy(true);
-    try {
-      const answer = await send('PATCH', `${TOKENS_PATH}/${wanted}`, { body: {} });
-      if (answer.ok) {
-        onFound(answer.body as Token);
-        setId('');
-      } else if (answer.status === 404) {
-        setProblems({ fields: { id: ['There is no token with this ID in the project: it was deleted, or the ID is wrong.'] }, general: [] });
-        document.getElementById('token-id')?.focus();
-      } else {
-        setProblems(problemsOf(answer, []));
-      }
-    } catch (e) {
-      if (!isQuiet(e)) setProblems({ fields: {}, general: [errorText(e) ?? ''] });
-    } finally {
-      setBusy(false);
-    }
-  };
-  return (
-    <form class="lookup" onSubmit={submit} noValidate>
-      <h3 id="lookup-heading">A token created elsewhere</h3>
-      <Alert messages={problems.general} />
-      <div class="inline-form">
-        <TextField id="token-id" label="Token ID" value={id} onValue={setId} hint="From numberspace tokens list, or the activity" errors={problems.fields.id} />
-        <button type="submit" class="button button-secondary" disabled={busy}>
-          {busy ? 'Looking up…' : 'Look up'}
-        </button>
-      </div>
-    </form>
   );
 }
 
