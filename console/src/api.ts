@@ -10,8 +10,10 @@ export interface Credentials {
 }
 
 export interface Session extends Credentials {
-  /** Whether the token has the management scope (found once, at sign-in). */
+  /** Whether the token has the management scope (found at sign-in; the Tokens page updates it when it changes the token's scopes). */
   readonly management: boolean;
+  /** The token's id, from /api/numberspace/token; null in a session kept by an earlier console. */
+  readonly tokenId: string | null;
 }
 
 /** A 401 after sign-in: the app has gone back to the sign-in form; nothing more to show. */
@@ -65,7 +67,7 @@ export function loadSession(): Session | null {
     if (raw === null) return null;
     const value = JSON.parse(raw) as Partial<Session>;
     if (typeof value.projectId !== 'string' || typeof value.token !== 'string') return null;
-    return { projectId: value.projectId, token: value.token, management: value.management === true };
+    return { projectId: value.projectId, token: value.token, management: value.management === true, tokenId: typeof value.tokenId === 'string' ? value.tokenId : null };
   } catch {
     return null;
   }

@@ -7,11 +7,13 @@ import { NumberDetailPage } from './pages/number-detail.js';
 import { NumbersPage } from './pages/numbers.js';
 import { OverviewPage } from './pages/overview.js';
 import { SignInPage } from './pages/sign-in.js';
-import { TokensPage } from './pages/tokens.js';
+import { type OwnToken, TokensPage } from './pages/tokens.js';
 import { go, href, type Route, useRoute } from './router.js';
 import { focusNextHeading } from './ui.js';
 
 const REFUSED = 'Signed out: your token was refused. Sign in again.';
+const DELETED = 'Signed out: the token this session used was deleted. Sign in with another token of the project.';
+const NO_NUMBERS = 'Signed out: the token this session used no longer has the numbers scope, which the console needs.';
 
 export function App() {
   const [session, setSession] = useState<Session | null>(loadSession);
@@ -43,17 +45,22 @@ export function App() {
       />
     );
   }
-  return (
-    <Shell
-      session={session}
-      onSignOut={() => {
-        clearSession();
-        setCredentials(null);
-        setNotice(null);
-        setSession(null);
-      }}
-    />
-  );
+  const signOut = (message: string | null) => {
+    clearSession();
+    setCredentials(null);
+    setNotice(message);
+    setSession(null);
+  };
+  const own: OwnToken = {
+    onDeleted: () => signOut(DELETED),
+    onScopes: (scopes) => {
+      if (!scopes.includes('numbers')) return signOut(NO_NUMBERS);
+      const next = { ...session, management: scopes.includes('management') };
+      saveSession(next);
+      setSession(next);
+    },
+  };
+  return <Shell session={session} own={own} onSignOut={() => signOut(null)} />;
 }
 
 const NAV: readonly { readonly page: Route['page']; readonly label: string; readonly management?: boolean }[] = [
@@ -73,7 +80,7 @@ function skipToContent(event: MouseEvent) {
   main?.scrollIntoView();
 }
 
-function Shell({ session, onSignOut }: { session: Session; onSignOut: () => void }) {
+function Shell({ session, own, onSignOut }: { session: Session; own: OwnToken; onSignOut: () => void }) {
   const route = useRoute();
   const section = route.page === 'number' ? 'numbers' : route.page;
   return (
@@ -114,13 +121,13 @@ function Shell({ session, onSignOut }: { session: Session; onSignOut: () => void
         </div>
       </header>
       <main id="main" tabIndex={-1}>
-        <Page route={route} session={session} />
+        <Page route={route} session={session} own={own} />
       </main>
     </>
   );
 }
 
-function Page({ route, session }: { route: Route; session: Session }) {
+function Page({ route, session, own }: { route: Route; session: Session; own: OwnToken }) {
   switch (route.page) {
     case 'overview':
       return <OverviewPage />;
@@ -133,7 +140,7 @@ function Page({ route, session }: { route: Route; session: Session }) {
     case 'buy':
       return <BuyPage />;
     case 'tokens':
-      return <TokensPage management={session.management} />;
+      return <TokensPage session={session} own={own} />;
     case 'activity':
       return <ActivityPage management={session.management} />;
   }

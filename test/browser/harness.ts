@@ -7,7 +7,8 @@ import { type BrowserContext, chromium, type ConsoleMessage, type Page } from 'p
 /**
  * Drives Debian's Chromium, headless, for the web console's browser tests: one fresh profile
  * per run, and a record of everything the page must never do (an error on its console, an
- * uncaught exception, a Content-Security-Policy violation, a browser dialog, a 5xx).
+ * uncaught exception, a Content-Security-Policy violation, a browser dialog, a 5xx, an answer
+ * of 400 or more that no test said it provokes).
  */
 
 export const CHROMIUM_PATH = process.env.CHROMIUM_PATH !== undefined && process.env.CHROMIUM_PATH !== '' ? process.env.CHROMIUM_PATH : '/usr/bin/chromium';
@@ -26,6 +27,14 @@ export interface ApiFailure {
   readonly status: number;
 }
 
+/** An answer of 400 or more that a test provokes on purpose. */
+export interface ExpectedFailure {
+  readonly status: number;
+  readonly method: string;
+  /** The URL's path, or a pattern it matches. */
+  readonly path: string | RegExp;
+}
+
 export interface Session {
   readonly context: BrowserContext;
   readonly page: Page;
@@ -33,11 +42,19 @@ export interface Session {
   readonly problems: string[];
   /** Every answer of status 400 or more the page received, in order. */
   readonly failures: ApiFailure[];
+  /**
+   * Runs `action` with these answers expected: while it runs, an answer matching one of them
+   * is no fault, nor is the console error Chromium logs for it. Any other 4xx answer is one
+   * (through that console error).
+   */
+  expecting<T>(expected: readonly ExpectedFailure[], action: () => Promise<T>): Promise<T>;
   close(): Promise<void>;
 }
 
-/** Chromium reports each answer of 400 or more as a console error; those are checked through `failures` instead. */
-const RESOURCE_ERROR = /^Failed to load resource: the server responded with a status of (4\d\d)\b/;
+/** What Chromium logs on the page's console for each answer of 400 or more. */
+const RESOURCE_ERROR = /^Failed to load resource: the server responded with a status of (\d{3})\b/;
+
+const pathMatches = (path: string, wanted: string | RegExp) => (typeof wanted === 'string' ? path === wanted : wanted.test(path));
 
 export async function openSession(options: { viewport?: { width: number; height: number } } = {}): Promise<Session> {
   const profile = mkdtempSync(join(tmpdir(), 'numberspace-chromium-'));
@@ -59,6 +76,14 @@ export async function openSession(options: { viewport?: { width: number; height:
   }
   const problems: string[] = [];
   const failures: ApiFailure[] = [];
+  const expected: ExpectedFailure[] = [];
+  /** How many answers of each status and URL were expected when they came: their console errors are excused. */
+  const excused = new Map<string, number>();
+  const isExpected = (method: string | null, url: string, status: number) => {
+    if (!URL.canParse(url)) return false;
+    const path = new URL(url).pathname;
+    return expected.some((e) => e.status === status && (method === null || e.method === method) && pathMatches(path, e.path));
+  };
 
   // Recorded through a binding, so a violation in any document of the session is kept.
   await context.exposeBinding('__numberspaceCspViolation', (_source, text: string) => {
@@ -79,7 +104,16 @@ export async function openSession(options: { viewport?: { width: number; height:
     });
     page.on('console', (message: ConsoleMessage) => {
       if (message.type() !== 'error') return;
-      if (RESOURCE_ERROR.test(message.text())) return;
+      const resource = RESOURCE_ERROR.exec(message.text());
+      if (resource !== null) {
+        // The message names the resource's URL as its location, but not the method.
+        const { url } = message.location();
+        const status = Number(resource[1]);
+        const key = `${status} ${url}`;
+        const owed = excused.get(key) ?? 0;
+        if (owed > 0) return void excused.set(key, owed - 1);
+        if (status < 500 && isExpected(null, url, status)) return;
+      }
       problems.push(`console error: ${message.text()} (${message.location().url}:${message.location().lineNumber})`);
     });
     page.on('pageerror', (error) => problems.push(`uncaught exception: ${error.stack ?? error.message}`));
@@ -94,6 +128,12 @@ export async function openSession(options: { viewport?: { width: number; height:
       if (response.status() < 400) return;
       const failure = { method: response.request().method(), url: response.url(), status: response.status() };
       failures.push(failure);
+      if (failure.status < 500 && isExpected(failure.method, failure.url, failure.status)) {
+        const key = `${failure.status} ${failure.url}`;
+        excused.set(key, (excused.get(key) ?? 0) + 1);
+      } else if (failure.status < 500) {
+        problems.push(`unexpected answer: ${failure.method} ${failure.url} answered ${failure.status}`);
+      }
       if (failure.status >= 500) problems.push(`server error: ${failure.method} ${failure.url} answered ${failure.status}`);
       if (failure.status === 401 && response.headers()['www-authenticate'] !== undefined) {
         problems.push(`401 with a WWW-Authenticate challenge (the browser would prompt): ${failure.method} ${failure.url}`);
@@ -109,6 +149,14 @@ export async function openSession(options: { viewport?: { width: number; height:
     page,
     problems,
     failures,
+    async expecting(list, action) {
+      expected.push(...list);
+      try {
+        return await action();
+      } finally {
+        expected.splice(expected.length - list.length, list.length);
+      }
+    },
     async close() {
       await context.close().catch(() => {});
       rmSync(profile, { recursive: true, force: true });

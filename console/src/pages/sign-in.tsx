@@ -10,9 +10,10 @@ async function signIn(credentials: Credentials): Promise<Session | string> {
   const answer = await send('GET', '/api/numberspace/token', { credentials });
   if (answer.status === 401) return 'The project ID or API token was refused.';
   if (!answer.ok) return failureText(answer);
-  const scopes = (answer.body as { scopes: string[] }).scopes;
+  const { token_id: tokenId, scopes } = (answer.body ?? {}) as { token_id?: unknown; scopes?: unknown };
+  if (typeof tokenId !== 'string' || !Array.isArray(scopes)) return 'The server answered something the console cannot read; is it numberspace?';
   if (!scopes.includes('numbers')) return 'This token does not have the numbers scope, which the console needs.';
-  return { ...credentials, management: scopes.includes('management') };
+  return { ...credentials, management: scopes.includes('management'), tokenId };
 }
 
 export function SignInPage({ notice, onSignedIn }: { notice: string | null; onSignedIn: (session: Session) => void }) {

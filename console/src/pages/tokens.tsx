@@ -1,15 +1,22 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
-import { type Answer, errorText, failureText, isQuiet, NO_PROBLEMS, send, type Sorted, sortProblems, tokenProblems } from '../api.js';
+import { type Answer, errorText, failureText, isQuiet, NO_PROBLEMS, send, type Session, type Sorted, sortProblems, tokenProblems } from '../api.js';
+import { displayDateTime } from '../format.js';
 import { SCOPES, type Token } from '../types.js';
-import { Alert, CheckboxGroup, Dialog, type FormEvent, PageHeading, Status, TableWrap, TextField } from '../ui.js';
+import { Alert, CheckboxGroup, Dialog, type FormEvent, Loading, PageHeading, Status, TableWrap, TextField } from '../ui.js';
 
 /**
- * The project's tokens, as numberspace's own read-only list gives them
- * (GET /api/numberspace/tokens), read again after every change made here.
+ * The project's tokens as GET /api/numberspace/tokens lists them (never their secrets), read
+ * again after every change made here. Reading the list changes nothing; the Project Tokens
+ * API is used only to create, change and delete.
  */
 
 const TOKENS_PATH = '/api/project/tokens';
 const LIST_PATH = '/api/numberspace/tokens';
+
+/** A token as the list shows it. */
+export interface ListedToken extends Token {
+  readonly created_at: string;
+}
 
 function problemsOf(answer: Answer, fields: readonly string[]): Sorted {
   if (answer.status === 422) return sortProblems(tokenProblems(answer.body), fields);
@@ -18,28 +25,57 @@ function problemsOf(answer: Answer, fields: readonly string[]): Sorted {
 
 type Action = { readonly kind: 'rename' | 'scopes' | 'delete'; readonly token: Token };
 
-export function TokensPage({ management }: { management: boolean }) {
-  const [tokens, setTokens] = useState<Token[] | null>(null);
+/** What the page tells the app about the session's own token. */
+export interface OwnToken {
+  /** It was deleted: the session is over. */
+  readonly onDeleted: () => void;
+  /** Its scopes changed: the session's management flag follows them. */
+  readonly onScopes: (scopes: readonly string[]) => void;
+}
+
+export function TokensPage({ session, own }: { session: Session; own: OwnToken }) {
+  const [tokens, setTokens] = useState<readonly ListedToken[] | null>(null);
   const [listError, setListError] = useState<string | null>(null);
   const [action, setAction] = useState<Action | null>(null);
   const [status, setStatus] = useState<string | null>(null);
+  const [secret, setSecret] = useState<Token | null>(null);
+  const [tokenId, setTokenId] = useState<string | null>(session.tokenId);
+  const reads = useRef(0);
+  const { management } = session;
 
+  /** Reads the list again; only the latest read's answer is shown. */
   const reload = async () => {
+    const read = ++reads.current;
     try {
       const answer = await send('GET', LIST_PATH);
+      if (read !== reads.current) return;
       if (answer.ok) {
-        setTokens((answer.body as { data: Token[] }).data);
+        setTokens((answer.body as { data: ListedToken[] }).data);
         setListError(null);
-      } else setListError(failureText(answer));
+      } else {
+        setListError(failureText(answer));
+      }
     } catch (e) {
-      if (!isQuiet(e)) setListError(errorText(e) ?? '');
+      if (read === reads.current && !isQuiet(e)) setListError(errorText(e));
     }
   };
   useEffect(() => {
     if (management) void reload();
+    return () => {
+      reads.current++;
+    };
   }, [management]);
-  const keep = (_token: Token) => void reload();
-  const forget = (_id: string) => void reload();
+  useEffect(() => {
+    // A session kept by an earlier console does not know its token's id: ask once.
+    if (!management || tokenId !== null) return;
+    send('GET', '/api/numberspace/token').then(
+      (answer) => {
+        const id = (answer.body as { token_id?: unknown } | null)?.token_id;
+        if (answer.ok && typeof id === 'string') setTokenId(id);
+      },
+      () => {},
+    );
+  }, [management, tokenId]);
 
   if (!management) {
     return (
@@ -50,56 +86,73 @@ export function TokensPage({ management }: { management: boolean }) {
     );
   }
 
+  const changed = (t: Token, message: string) => {
+    setStatus(message);
+    if (t.id === tokenId) {
+      own.onScopes(t.permissions);
+      // Without management the list would be refused: the page closes instead.
+      if (!t.permissions.includes('management')) return;
+    }
+    void reload();
+  };
+
   return (
     <>
       <PageHeading title="Tokens" />
-      <p class="lede">
-        The project's API tokens: create one with the scopes it needs (its secret is shown once), rename it, change its scopes, delete it.
-      </p>
+      <p class="lede">The project's API tokens, oldest first. A token's secret is shown once, when it is created; numberspace does not keep it.</p>
       <Status>{status !== null && <p class="status-success">{status}</p>}</Status>
+      {secret !== null && typeof secret.token === 'string' && secret.token !== '' && (
+        <SecretPanel key={secret.id} token={secret as Token & { token: string }} onDone={() => setSecret(null)} />
+      )}
       <div class="tokens-layout">
-        <CreateToken
-          onCreated={(t) => {
-            keep(t);
-            setStatus(`Created token ${t.name}.`);
-          }}
-        />
-        <section class="card">
-          <h2 id="session-heading">Tokens of this project</h2>
-          <Alert messages={listError === null ? [] : [listError]} />
+        <section class="card" aria-labelledby="tokens-heading">
+          <h2 id="tokens-heading">Tokens of this project</h2>
+          <Alert messages={[listError]} />
           {tokens === null ? (
-            <p class="empty">Loading…</p>
+            listError === null && <Loading what="the tokens" />
           ) : tokens.length === 0 ? (
             <p class="empty">None: create a token.</p>
           ) : (
             <TableWrap>
-              <table>
+              <table class="tokens-table">
                 <caption class="visually-hidden">Tokens of this project</caption>
                 <thead>
                   <tr>
                     <th scope="col">Name</th>
                     <th scope="col">ID</th>
                     <th scope="col">Scopes</th>
+                    <th scope="col">Created</th>
                     <th scope="col">Actions</th>
                   </tr>
                 </thead>
                 <tbody>
                   {tokens.map((t) => (
-                    <tr key={t.id}>
-                      <th scope="row">{t.name}</th>
-                      <td>
+                    <tr key={t.id} class={t.id === tokenId ? 'own-token' : undefined}>
+                      <th scope="row">
+                        {t.name}
+                        {t.id === tokenId && (
+                          <>
+                            {' '}
+                            <span class="tag tag-session">this session's token</span>
+                          </>
+                        )}
+                      </th>
+                      <td class="nowrap">
                         <code class="id">{t.id}</code>
                       </td>
-                      <td>{t.permissions.join(', ')}</td>
+                      <td class="scopes">{t.permissions.join(', ')}</td>
+                      <td class="nowrap">
+                        <time dateTime={t.created_at}>{displayDateTime(t.created_at)}</time>
+                      </td>
                       <td>
                         <div class="row-actions">
-                          <button type="button" class="button button-secondary button-small" onClick={() => setAction({ kind: 'rename', token: t })}>
+                          <button type="button" class="button button-secondary button-small" aria-label={`Rename ${t.name}`} onClick={() => setAction({ kind: 'rename', token: t })}>
                             Rename
                           </button>
-                          <button type="button" class="button button-secondary button-small" onClick={() => setAction({ kind: 'scopes', token: t })}>
+                          <button type="button" class="button button-secondary button-small" aria-label={`Change scopes of ${t.name}`} onClick={() => setAction({ kind: 'scopes', token: t })}>
                             Change scopes
                           </button>
-                          <button type="button" class="button button-danger button-small" onClick={() => setAction({ kind: 'delete', token: t })}>
+                          <button type="button" class="button button-danger button-small" aria-label={`Delete ${t.name}`} onClick={() => setAction({ kind: 'delete', token: t })}>
                             Delete
                           </button>
                         </div>
@@ -111,61 +164,60 @@ export function TokensPage({ management }: { management: boolean }) {
             </TableWrap>
           )}
         </section>
+        <CreateToken
+          onCreating={() => setSecret(null)}
+          onCreated={(t) => {
+            setStatus(`Created token ${t.name}.`);
+            setSecret(t);
+            void reload();
+          }}
+        />
       </div>
       <RenameDialog
         action={action?.kind === 'rename' ? action : null}
         onClose={() => setAction(null)}
-        onDone={(t) => {
-          keep(t);
-          setStatus(`Renamed the token to ${t.name}.`);
-        }}
-        onGone={forget}
+        onDone={(t) => changed(t, `Renamed the token to ${t.name}.`)}
+        onGone={() => void reload()}
       />
       <ScopesDialog
         action={action?.kind === 'scopes' ? action : null}
+        own={action?.token.id === tokenId}
         onClose={() => setAction(null)}
-        onDone={(t) => {
-          keep(t);
-          setStatus(`Token ${t.name} now has the scopes ${t.permissions.join(', ')}.`);
-        }}
-        onGone={forget}
+        onDone={(t) => changed(t, `Token ${t.name} now has the scopes ${t.permissions.join(', ')}.`)}
+        onGone={() => void reload()}
       />
       <DeleteDialog
         action={action?.kind === 'delete' ? action : null}
+        own={action?.token.id === tokenId}
         onClose={() => setAction(null)}
         onDone={(t) => {
-          forget(t.id);
+          // Any further request with the deleted token would be refused: sign out without one.
+          if (t.id === tokenId) return own.onDeleted();
           setStatus(`Deleted token ${t.name}: it is refused from now on.`);
+          void reload();
         }}
-        onGone={forget}
+        onGone={() => void reload()}
       />
     </>
   );
 }
 
-function CreateToken({ onCreated }: { onCreated: (token: Token) => void }) {
+function CreateToken({ onCreating, onCreated }: { onCreating: () => void; onCreated: (token: Token) => void }) {
   const [name, setName] = useState('');
   const [scopes, setScopes] = useState<string[]>(['numbers']);
   const [problems, setProblems] = useState<Sorted>(NO_PROBLEMS);
   const [busy, setBusy] = useState(false);
-  const [secret, setSecret] = useState<Token | null>(null);
-  const [copied, setCopied] = useState<string | null>(null);
-  const secretRef = useRef<HTMLInputElement>(null);
 
   const submit = async (event: FormEvent) => {
     event.preventDefault();
     setBusy(true);
     setProblems(NO_PROBLEMS);
-    setSecret(null);
-    setCopied(null);
+    onCreating();
     try {
       const answer = await send('POST', TOKENS_PATH, { body: { name, permissions: scopes } });
       if (answer.ok) {
-        const token = answer.body as Token;
-        setSecret(token);
         setName('');
-        onCreated(token);
-        setTimeout(() => secretRef.current?.focus(), 0);
+        onCreated(answer.body as Token);
       } else {
         const sorted = problemsOf(answer, ['name', 'permissions']);
         setProblems(sorted);
@@ -179,21 +231,8 @@ function CreateToken({ onCreated }: { onCreated: (token: Token) => void }) {
     }
   };
 
-  const copy = async () => {
-    if (secret?.token === undefined) return;
-    try {
-      await navigator.clipboard.writeText(secret.token);
-      setCopied('Copied the secret to the clipboard.');
-    } catch {
-      // No clipboard (a plain-http page, or permission refused): select it for Ctrl+C.
-      secretRef.current?.focus();
-      secretRef.current?.select();
-      setCopied('The clipboard is not available here: the secret is selected, press Ctrl+C (⌘C) to copy it.');
-    }
-  };
-
   return (
-    <section class="card">
+    <section class="card create-token" aria-labelledby="create-heading">
       <h2 id="create-heading">Create a token</h2>
       <form onSubmit={submit} noValidate>
         <Alert messages={problems.general} title={problems.general.length > 0 ? 'The token was not created:' : undefined} />
@@ -205,32 +244,57 @@ function CreateToken({ onCreated }: { onCreated: (token: Token) => void }) {
           </button>
         </div>
       </form>
-      {secret !== null && secret.token !== undefined && secret.token !== '' && (
-        <div class="secret">
-          <p>
-            <strong>Copy the secret of {secret.name} now:</strong> it is shown only this once.
-          </p>
-          <div class="secret-row">
-            <label for="token-secret" class="visually-hidden">
-              Token secret
-            </label>
-            <input id="token-secret" ref={secretRef} type="text" readOnly value={secret.token} onFocus={(e) => e.currentTarget.select()} spellcheck={false} />
-            <button type="button" class="button button-primary" onClick={copy}>
-              Copy
-            </button>
-          </div>
-          <Status>{copied !== null && <p>{copied}</p>}</Status>
-          <button type="button" class="button button-secondary" onClick={() => setSecret(null)}>
-            Done
-          </button>
-        </div>
-      )}
+    </section>
+  );
+}
+
+/** A new token's secret, above the list where it is seen at once; it takes the focus. */
+function SecretPanel({ token, onDone }: { token: Token & { token: string }; onDone: () => void }) {
+  const [copied, setCopied] = useState<string | null>(null);
+  const field = useRef<HTMLInputElement>(null);
+  useEffect(() => {
+    field.current?.focus();
+    field.current?.scrollIntoView({ block: 'center' });
+  }, []);
+
+  const copy = async () => {
+    try {
+      await navigator.clipboard.writeText(token.token);
+      setCopied('Copied the secret to the clipboard.');
+    } catch {
+      // No clipboard (a plain-http page, or permission refused): select it for Ctrl+C.
+      field.current?.focus();
+      field.current?.select();
+      setCopied('The clipboard is not available here: the secret is selected, press Ctrl+C (⌘C) to copy it.');
+    }
+  };
+
+  return (
+    <section class="secret" aria-labelledby="secret-heading">
+      <h2 id="secret-heading" class="secret-heading">
+        Copy the secret of {token.name} now: it is shown only this once.
+      </h2>
+      <div class="secret-row">
+        <label for="token-secret" class="visually-hidden">
+          Token secret
+        </label>
+        <input id="token-secret" ref={field} type="text" readOnly value={token.token} onFocus={(e) => e.currentTarget.select()} spellcheck={false} />
+        <button type="button" class="button button-primary" onClick={copy}>
+          Copy
+        </button>
+        <button type="button" class="button button-secondary" onClick={onDone}>
+          Done
+        </button>
+      </div>
+      <Status>{copied !== null && <p>{copied}</p>}</Status>
     </section>
   );
 }
 
 interface DialogProps {
   readonly action: Action | null;
+  /** The token is the one this session is signed in with. */
+  readonly own?: boolean;
   readonly onClose: () => void;
   readonly onDone: (token: Token) => void;
   readonly onGone: (id: string) => void;
@@ -335,6 +399,11 @@ function ScopesDialog(props: DialogProps) {
       <form onSubmit={submit} noValidate>
         <Alert messages={problems.general} />
         <p class="hint">The scopes chosen replace the token's scopes. A token keeps at least one: to take them all away, delete it.</p>
+        {props.own === true && (
+          <p class="alert alert-warning">
+            This is the token this session is signed in with: without management it can no longer manage tokens, and without numbers the console signs out.
+          </p>
+        )}
         <CheckboxGroup id="change-scopes" legend="Scopes" options={SCOPES} checked={scopes} onChange={setScopes} errors={problems.fields.permissions} />
         <div class="dialog-actions">
           <button type="submit" class="button button-primary" disabled={busy}>
@@ -364,10 +433,16 @@ function DeleteDialog(props: DialogProps) {
       <p>
         Anything that uses it is refused from its next request. This cannot be undone; its ID is <code class="id">{token?.id}</code>.
       </p>
+      {props.own === true && (
+        <p class="alert alert-warning">
+          <strong>This is the token this session is signed in with.</strong> Once it is deleted the console signs out; sign in again with another token of the
+          project.
+        </p>
+      )}
       <Alert messages={problems.general} />
       <div class="dialog-actions">
         <button type="button" class="button button-danger" onClick={confirm} disabled={busy}>
-          {busy ? 'Deleting…' : 'Delete'}
+          {busy ? 'Deleting…' : props.own === true ? 'Delete and sign out' : 'Delete'}
         </button>
         <button type="button" class="button button-secondary" onClick={close} data-initial-focus>
           Cancel
