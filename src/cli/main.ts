@@ -3,6 +3,7 @@ import { ConfigError, loadConfig } from '../config/config.js';
 import { type Io, UsageError, processIo } from './io.js';
 import { auditCommand } from './audit-command.js';
 import { serveCommand } from './serve.js';
+import { isGroupWorker, superviseWorkers } from './serve-workers.js';
 import { tlsCertCommand } from './tls-cert-command.js';
 import { importCommand } from './import-command.js';
 import { projectsCommand, spacesCommand, tokensCommand } from './tenancy-commands.js';
@@ -10,8 +11,9 @@ import { stockCommand } from './stock-command.js';
 
 const USAGE = `Usage: numberspace [command]
 
-  serve [--emulator [--seed FILE] [--emulator-allow-remote]]
-                                          run the HTTP service (the default); --emulator: a
+  serve [--workers N] [--emulator [--seed FILE] [--emulator-allow-remote]]
+                                          run the HTTP service (the default); --workers: N
+                                          server processes on one port (WORKERS); --emulator: a
                                           SignalWire stand-in for test suites (any credentials,
                                           /__mock__ journal, scenarios, resets, seeding)
   spaces create --name N [--partner-api on|off]
@@ -46,9 +48,14 @@ function withoutEmulator(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
 
 /** `serve`'s flags, as the environment variables they stand for. */
 function serveFlags(args: string[]): NodeJS.ProcessEnv {
-  let values: { emulator?: boolean; 'emulator-allow-remote'?: boolean; seed?: string };
+  let values: { emulator?: boolean; 'emulator-allow-remote'?: boolean; seed?: string; workers?: string };
   try {
-    ({ values } = parseArgs({ args, options: { emulator: { type: 'boolean' }, 'emulator-allow-remote': { type: 'boolean' }, seed: { type: 'string' } }, strict: true, allowPositionals: false }));
+    ({ values } = parseArgs({
+      args,
+      options: { emulator: { type: 'boolean' }, 'emulator-allow-remote': { type: 'boolean' }, seed: { type: 'string' }, workers: { type: 'string' } },
+      strict: true,
+      allowPositionals: false,
+    }));
   } catch (err) {
     throw new UsageError(`serve: ${(err as Error).message}`);
   }
@@ -56,6 +63,7 @@ function serveFlags(args: string[]): NodeJS.ProcessEnv {
     ...(values.emulator === true ? { NUMBERSPACE_EMULATOR: '1' } : {}),
     ...(values['emulator-allow-remote'] === true ? { NUMBERSPACE_EMULATOR_ALLOW_REMOTE: '1' } : {}),
     ...(values.seed === undefined ? {} : { NUMBERSPACE_SEED: values.seed }),
+    ...(values.workers === undefined ? {} : { WORKERS: values.workers }),
   };
 }
 
@@ -76,7 +84,7 @@ export async function run(argv: string[], env: NodeJS.ProcessEnv, io: Io = proce
     const config = loadConfig(command === 'serve' ? { ...env, ...serveFlags(rest) } : withoutEmulator(env));
     switch (command) {
       case 'serve':
-        return await serveCommand(config, io);
+        return config.workers > 1 && !isGroupWorker() ? await superviseWorkers(config) : await serveCommand(config, io);
       case 'spaces':
         return await spacesCommand(config, io, rest);
       case 'projects':

@@ -9,6 +9,7 @@ import { isTransientDatabaseError } from '../storage/database-errors.js';
 import { openStore, type Store } from '../storage/store.js';
 import { bootstrap, type BootstrapResult } from '../tenancy/tenancy-service.js';
 import type { Io } from './io.js';
+import { joinGroup, leaveGroup } from './serve-workers.js';
 
 /**
  * `numberspace serve`: listen, then migrate and make sure credentials exist, retrying while
@@ -64,9 +65,12 @@ export async function serveCommand(config: Config, io: Io): Promise<number> {
     if (result !== undefined) {
       if (seedText !== undefined) await applySeed(app, seedText);
       if (config.emulator === undefined) printWelcome(io, result, address);
-      readiness.markReady();
-      logger.info('ready');
-      logger.flush();
+      // With WORKERS above 1, ready only once every worker of the group is.
+      if (await joinGroup(stopped)) {
+        readiness.markReady();
+        logger.info('ready');
+        logger.flush();
+      }
       await stopped;
     }
   } catch (err) {
@@ -77,6 +81,7 @@ export async function serveCommand(config: Config, io: Io): Promise<number> {
   await app.close();
   await store.close();
   logger.info('stopped');
+  leaveGroup();
   return exitCode;
 }
 

@@ -47,6 +47,11 @@ export interface Config {
    * scenarios, resets and seeding. Undefined: off.
    */
   readonly emulator: { readonly allowRemote: boolean; readonly seedFile: string | undefined } | undefined;
+  /**
+   * WORKERS (`serve --workers N`): server processes sharing the port. Unset, each store's
+   * default (defaultWorkers), chosen by the benchmark.
+   */
+  readonly workers: number;
 }
 
 export class ConfigError extends Error {}
@@ -120,11 +125,19 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
     problems.push(`emulator mode accepts any credentials, so it listens only on a loopback address; HOST is "${host}". Add --emulator-allow-remote (NUMBERSPACE_EMULATOR_ALLOW_REMOTE=1) to listen there anyway, on a network only your tests reach`);
   }
 
+  const databaseUrl = env.DATABASE_URL || (emulator ? ':memory:' : DEFAULT_DATABASE_URL);
+  const workers = int('WORKERS', defaultWorkers(databaseUrl), 1, 256);
+  if (workers > 1 && emulator) {
+    problems.push('emulator mode keeps its journal and scenarios in the memory of one process: it runs with WORKERS=1 (--workers 1)');
+  } else if (workers > 1 && databaseUrl === ':memory:') {
+    problems.push('an in-memory database lives in one process: WORKERS above 1 (--workers) needs a database file or PostgreSQL');
+  }
+
   const config: Config = {
     port: int('PORT', 8080, 0, 65535),
     host,
     // A test run needs nothing on disk: in emulator mode the default database is in memory.
-    databaseUrl: env.DATABASE_URL || (emulator ? ':memory:' : DEFAULT_DATABASE_URL),
+    databaseUrl,
     logLevel: oneOf('LOG_LEVEL', LOG_LEVELS, 'info', (s) => s.toLowerCase()),
     authCacheTtlMs: int('AUTH_CACHE_TTL_MS', 2000, 0, 60_000),
     releaseCooldownS: int('RELEASE_COOLDOWN_S', 0, 0, 366 * 24 * 3600),
@@ -138,9 +151,18 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
     trustProxy: Object.freeze(trustProxy),
     tls: certFile !== undefined && keyFile !== undefined ? Object.freeze({ certFile, keyFile }) : undefined,
     emulator: emulator ? Object.freeze({ allowRemote, seedFile }) : undefined,
+    workers,
   };
   if (problems.length > 0) throw new ConfigError(problems.join('\n'));
   return Object.freeze(config);
+}
+
+/**
+ * Server processes when WORKERS is unset: what the benchmark measured best on each store
+ * (docs/performance.md, "Every core"). Emulator mode and in-memory databases always run one.
+ */
+export function defaultWorkers(databaseUrl: string): number {
+  return databaseUrl === ':memory:' ? 1 : 1;
 }
 
 /** 127.0.0.0/8, ::1 (also as an IPv4-mapped address) and localhost. */
