@@ -15,6 +15,7 @@ import { NO_RATE_LIMIT, type RateLimitSpec } from './limits/rate-limit-spec.js';
 import { createRateLimiter } from './limits/rate-limiter.js';
 import { createReadiness, type Readiness } from './http/readiness.js';
 import { requestId } from './http/request-id.js';
+import { accessLogWriter } from './logger.js';
 import { ERROR_DETAIL_KEYWORD } from './http/validation-errors.js';
 import { COMPATIBILITY_DOCUMENT_PATH, collectRoutes } from './openapi/openapi-document.js';
 import { importService } from './numbers/import-service.js';
@@ -130,12 +131,12 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     if (hasAmbiguousHost(request.raw)) done(errors.badRequest());
     else done();
   });
-  const accessLog = deps.logger.isLevelEnabled('info');
+  const accessLog = deps.logger.isLevelEnabled('info') ? accessLogWriter(deps.logger) : undefined;
   app.addHook('onResponse', (request, reply, done) => {
     const ms = reply.elapsedTime;
     const config = request.routeOptions.config;
     metrics.observe(request.method, config.metricsRoute ?? request.routeOptions.url ?? 'unmatched', reply.statusCode, ms / 1000, config.counts);
-    if (accessLog) request.log.info({ method: request.method, url: request.url, status: reply.statusCode, ms: Math.round(ms * 10) / 10 }, 'request');
+    accessLog?.(request.id, request.method, request.url, reply.statusCode, Math.round(ms * 10) / 10);
     done();
   });
 
