@@ -19,6 +19,7 @@ import {
   comparisonChecks,
   type DeepRecord,
   inventoryLabel,
+  isStandard,
   type Report,
   type RunRecord,
   scaleRows,
@@ -27,6 +28,7 @@ import {
   type StockTopUp,
   summarise,
   type TargetInfo,
+  workersRows,
 } from './report.js';
 import {
   compatFirstPagePath,
@@ -83,6 +85,12 @@ export interface BenchmarkPlan {
   readonly stock?: number;
   /** The connection counts of the stock scenarios; default: the largest of `connections`. */
   readonly stockConnections?: readonly number[];
+  /**
+   * Worker counts (`--workers`). Every numberspace server runs with WORKERS=1; each count
+   * above 1 adds a server of that many workers beside the smallest inventory's server (get,
+   * list, compat-list) and its import server (import, compat-import). Absent: 1 only.
+   */
+  readonly workers?: readonly number[];
   readonly log: (line: string) => void;
 }
 
@@ -140,6 +148,8 @@ const MAX_RESTARTS = 3;
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const READ_SCENARIOS: readonly ScenarioName[] = ['get', 'list', 'list-deep'];
+/** What a server of several workers reads; it also runs the import scenarios on an import server of its own. */
+const WORKER_READS: readonly ScenarioName[] = ['get', 'list', 'compat-list'];
 const WARMUP_CONNECTIONS = 10;
 const PAGE_SIZE = 50;
 /**
@@ -150,6 +160,7 @@ const PURCHASE_GUESS_RPS = 10_000;
 
 const stockOf = (plan: BenchmarkPlan) => plan.stock ?? DEFAULT_STOCK;
 const stockConnectionsOf = (plan: BenchmarkPlan) => plan.stockConnections ?? [Math.max(...plan.connections)];
+const workersOf = (plan: BenchmarkPlan) => [...new Set([1, ...(plan.workers ?? [])])].sort((a, b) => a - b);
 
 /**
  * The connection counts a target runs a scenario at: the stock scenarios at the stock
@@ -176,12 +187,20 @@ function targetPlans(plan: BenchmarkPlan): TargetPlan[] {
   for (const backend of backends) {
     const size = inventoryLabel(smallest);
     const add = (key: string, label: string, inventory: number, scenarios: readonly ScenarioName[], description: string, extra: Partial<TargetInfo> = {}) => {
-      if (scenarios.length > 0) out.push({ info: { key, label, backend, inventory, description, ...extra }, scenarios });
+      if (scenarios.length > 0) out.push({ info: { key, label, backend, inventory, description, workers: 1, ...extra }, scenarios });
     };
     const reads = pick(['get', 'list', 'list-deep', 'update', 'compat-get', 'compat-list']);
     const imports = pick(['import', 'compat-import']);
+    // Servers of several workers take their turns right after their one-worker counterparts.
+    const several = workersOf(plan).filter((n) => n > 1);
     add(`${backend}-${size}`, `${backend} ${size}`, smallest, reads, `numberspace on ${backend}, ${smallest} numbers seeded`);
+    for (const n of several) {
+      add(`${backend}-${size}-w${n}`, `${backend} ${size} ×${n} workers`, smallest, pick(WORKER_READS), `as ${backend} ${size}, with WORKERS=${n}`, { workers: n, singleWorker: `${backend}-${size}` });
+    }
     add(`${backend}-${size}-import`, `${backend} ${size}+imports`, smallest, imports, `numberspace on ${backend}, ${smallest} numbers seeded, then every import of the run`);
+    for (const n of several) {
+      add(`${backend}-${size}-import-w${n}`, `${backend} ${size}+imports ×${n} workers`, smallest, imports, `as ${backend} ${size}+imports, with WORKERS=${n}`, { workers: n, singleWorker: `${backend}-${size}-import` });
+    }
     // Stock servers of their own: searches see the same stock in every round, and purchases
     // (which take numbers out of it) go to another.
     const stock = stockOf(plan);
@@ -283,7 +302,7 @@ export async function runBenchmark(plan: BenchmarkPlan, resources = new Resource
             logFile: join(dir, `${p.info.key}.log`),
             entry: plan.entry,
             ...(p.info.checkout === undefined ? {} : { checkout: plan.compare!.dir }),
-            ...(p.info.env === undefined ? {} : { env: p.info.env }),
+            env: { ...p.info.env, WORKERS: String(p.info.workers ?? 1) },
             ...(plan.serverLogLevel === undefined ? {} : { logLevel: plan.serverLogLevel }),
           });
         const context: ScenarioContext = {
@@ -368,7 +387,7 @@ export async function runBenchmark(plan: BenchmarkPlan, resources = new Resource
         // A restart below repeats the run after a warm-up: the stock must cover both.
         if (buying) await stockAhead(t, seconds + plan.warmupSeconds);
         const before = buying ? t.context.purchases!.remaining() : 0;
-        const result = await runLoad({ url: t.server.url, connections, seconds, requests: chosen.requests(t.context), rss: t.server.rss, cpuSeconds: t.server.cpuSeconds });
+        const result = await runLoad({ url: t.server.url, connections, seconds, requests: chosen.requests(t.context), memory: t.server.memory, cpuSeconds: t.server.cpuSeconds });
         if (buying) t.purchasePeak = Math.max(t.purchasePeak, (before - t.context.purchases!.remaining()) / result.seconds);
         if (t.server.alive()) return result;
         if (!t.server.stoppedFromOutside() || t.restarts >= MAX_RESTARTS) {
@@ -378,7 +397,7 @@ export async function runBenchmark(plan: BenchmarkPlan, resources = new Resource
         log(`${t.info.key} was stopped by a signal from outside the benchmark during ${chosen.name} @${connections}; restarting it and repeating the run`);
         t.server = await t.start();
         t.restarts++;
-        if (plan.warmupSeconds > 0) await runLoad({ url: t.server.url, connections: WARMUP_CONNECTIONS, seconds: plan.warmupSeconds, requests: chosen.requests(t.context), rss: t.server.rss, cpuSeconds: t.server.cpuSeconds });
+        if (plan.warmupSeconds > 0) await runLoad({ url: t.server.url, connections: WARMUP_CONNECTIONS, seconds: plan.warmupSeconds, requests: chosen.requests(t.context), memory: t.server.memory, cpuSeconds: t.server.cpuSeconds });
       }
     };
 
@@ -397,7 +416,7 @@ export async function runBenchmark(plan: BenchmarkPlan, resources = new Resource
     const runs: RunRecord[] = [];
     const bulk: BulkRecord[] = [];
     // The command against the single-request import of the same server, in the same round.
-    const bulkTargets = plan.bulkRows > 0 && plan.scenarios.includes('import') ? live.filter((l) => l.target.scenarios.includes('import') && l.target.info.checkout === undefined && l.target.info.env === undefined) : [];
+    const bulkTargets = plan.bulkRows > 0 && plan.scenarios.includes('import') ? live.filter((l) => l.target.scenarios.includes('import') && isStandard(l.target.info)) : [];
     const allCounts = [...new Set([...plan.connections, ...stockConnectionsOf(plan)])].sort((a, b) => a - b);
     for (round = 1; round <= plan.rounds; round++) {
       for (const { target, inventory } of bulkTargets) {
@@ -424,7 +443,8 @@ export async function runBenchmark(plan: BenchmarkPlan, resources = new Resource
 
     const infos = targets.map((t) => t.info);
     const rows = summarise(runs, infos);
-    const scale = scaleRows(rows);
+    const scale = scaleRows(rows, infos);
+    const workers = workersRows(runs, infos);
     const comparison = compareRows(runs, infos);
     const beside = besideRows(runs, infos);
     const bulkRows = summariseBulk(bulk);
@@ -442,6 +462,7 @@ export async function runBenchmark(plan: BenchmarkPlan, resources = new Resource
         connections: plan.connections,
         stockConnections: stockConnectionsOf(plan),
         stock: stockOf(plan),
+        workers: workersOf(plan),
         scenarios: plan.scenarios,
         serverLogLevel: plan.serverLogLevel ?? 'info (numberspace default)',
         server: plan.entry === 'built' ? ['node', ...SERVER_NODE_FLAGS, 'dist/main.js serve'].join(' ') : 'node --import tsx src/main.ts serve',
@@ -456,10 +477,11 @@ export async function runBenchmark(plan: BenchmarkPlan, resources = new Resource
       scale,
       comparison,
       beside,
+      workers,
       stockTopUps,
       bulk: bulkRows,
       bulkRuns: bulk,
-      checks: [...checks(rows, scale), ...comparisonChecks(comparison, plan.compare?.revision), ...bulkChecks(bulkRows)],
+      checks: [...checks(rows, scale, runs, infos), ...comparisonChecks(comparison, plan.compare?.revision), ...bulkChecks(bulkRows)],
       restarts: Object.fromEntries(targets.filter((t) => t.restarts > 0).map((t) => [t.info.key, t.restarts])),
       runs,
     };

@@ -1,4 +1,5 @@
 import autocannon from 'autocannon';
+import type { ProcessMemory } from './processes.js';
 
 /** One load run: a fixed number of connections hammering one target for a fixed time. */
 export interface LoadSpec {
@@ -6,8 +7,8 @@ export interface LoadSpec {
   readonly connections: number;
   readonly seconds: number;
   readonly requests: autocannon.Request[];
-  /** The server's resident memory, sampled during the run. */
-  readonly rss: () => number;
+  /** The server's resident memory (largest process, whole tree), sampled during the run. */
+  readonly memory: () => ProcessMemory;
   /** The server's CPU seconds so far, read before and after the run. */
   readonly cpuSeconds: () => number;
 }
@@ -18,10 +19,14 @@ export interface LoadResult {
   readonly p50Ms: number;
   readonly p99Ms: number;
   readonly meanMs: number;
+  /** The largest VmRSS any one server process reached: with workers, the largest worker. */
   readonly maxRssBytes: number;
+  /** The largest sum of VmRSS over the server's process tree (supervisor and workers) seen. */
+  readonly maxRssTotalBytes: number;
   /**
-   * Server CPU time (user + system, every thread) over the run, per 2xx answer, in
-   * microseconds: what one request costs the server whatever else the machine is doing.
+   * Server CPU time (user + system, every thread of every process of the server's tree) over
+   * the run, per 2xx answer, in microseconds: what one request costs the server whatever else
+   * the machine is doing.
    * It includes the server's share of connection handling and logging; a PostgreSQL server's
    * own work is in another process and not counted.
    */
@@ -42,9 +47,16 @@ export async function runLoad(spec: LoadSpec): Promise<LoadResult> {
   // as in autocannon's own figures.
   let latencies = new Float64Array(1 << 16);
   let n = 0;
-  let maxRss = spec.rss();
+  let maxRss = 0;
+  let maxRssTotal = 0;
+  const sample = () => {
+    const { largest, total } = spec.memory();
+    maxRss = Math.max(maxRss, largest);
+    maxRssTotal = Math.max(maxRssTotal, total);
+  };
+  sample();
   const cpuBefore = spec.cpuSeconds();
-  const sampler = setInterval(() => (maxRss = Math.max(maxRss, spec.rss())), RSS_SAMPLE_MS);
+  const sampler = setInterval(sample, RSS_SAMPLE_MS);
   try {
     const result = await new Promise<autocannon.Result>((resolve, reject) => {
       const instance = autocannon(
@@ -61,7 +73,7 @@ export async function runLoad(spec: LoadSpec): Promise<LoadResult> {
         latencies[n++] = responseTimeMs;
       });
     });
-    maxRss = Math.max(maxRss, spec.rss());
+    sample();
     const cpu = spec.cpuSeconds() - cpuBefore;
     const sorted = latencies.subarray(0, n).sort();
     const seconds = (result.finish.getTime() - result.start.getTime()) / 1000;
@@ -75,6 +87,7 @@ export async function runLoad(spec: LoadSpec): Promise<LoadResult> {
       p99Ms: percentile(sorted, 0.99),
       meanMs: n === 0 ? 0 : sum / n,
       maxRssBytes: maxRss,
+      maxRssTotalBytes: maxRssTotal,
       cpuUsPerRequest: result['2xx'] === 0 ? Number.NaN : (cpu * 1e6) / result['2xx'],
       ok: result['2xx'],
       non2xx: result.non2xx,

@@ -1,5 +1,5 @@
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { closeSync, existsSync, fstatSync, openSync, readFileSync, readSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, fstatSync, openSync, readdirSync, readFileSync, readSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import ts from 'typescript';
@@ -14,9 +14,19 @@ export interface ServerProcess {
   readonly label: string;
   readonly url: string;
   readonly pid: number;
-  /** Resident set size now, in bytes; 0 once the process is gone. */
+  /**
+   * Resident set size now of the largest process of the server's tree (with workers, one of
+   * them), in bytes; 0 once the process is gone. The RSS target is per server process.
+   */
   rss(): number;
-  /** CPU time the process (all its threads) has used so far, user and system, in seconds. */
+  /** Resident set size now of the whole tree, supervisor and workers summed, in bytes. */
+  rssTotal(): number;
+  /** Both, from one walk of the tree: what the sampler during a run reads. */
+  memory(): ProcessMemory;
+  /**
+   * CPU time the server's process tree (every process, all its threads) has used so far,
+   * user and system, in seconds.
+   */
   cpuSeconds(): number;
   alive(): boolean;
   /**
@@ -117,6 +127,13 @@ export async function startBaseline(o: { dir: string; fixtures: BaselineFixtures
   return serverProcess('baseline', url, spawned.child, o.logFile);
 }
 
+export interface ProcessMemory {
+  /** The largest single process's VmRSS, in bytes. */
+  readonly largest: number;
+  /** VmRSS summed over the tree, in bytes. */
+  readonly total: number;
+}
+
 interface Spawned {
   readonly child: ChildProcess;
   /** Where this process's output starts in its log file. */
@@ -143,8 +160,21 @@ const live = new Set<ChildProcess>();
 // Last resort when the runner exits without stopping its servers (an uncaught error): a
 // detached server would otherwise outlive it.
 process.once('exit', () => {
-  for (const child of live) child.kill('SIGKILL');
+  for (const child of live) killGroup(child, 'SIGKILL');
 });
+
+/**
+ * A server with workers is a supervisor and its children: a signal for the supervisor alone
+ * could leave workers behind when it cannot pass it on (SIGKILL). Each server leads a process
+ * group of its own (spawned detached), so the group is the server.
+ */
+function killGroup(child: ChildProcess, signal: NodeJS.Signals): void {
+  try {
+    process.kill(-child.pid!, signal);
+  } catch {
+    child.kill(signal);
+  }
+}
 
 /** Waits for what this process logs; a restarted server appends to the log of the one before. */
 async function waitForLog({ child, logOffset }: Spawned, logFile: string, done: (text: string) => boolean, ms: number): Promise<string> {
@@ -153,7 +183,7 @@ async function waitForLog({ child, logOffset }: Spawned, logFile: string, done: 
     const text = existsSync(logFile) ? readFileSync(logFile).subarray(logOffset).toString('utf8') : '';
     if (done(text)) return text;
     if (child.exitCode !== null || child.signalCode !== null || Date.now() > deadline) {
-      child.kill('SIGKILL');
+      killGroup(child, 'SIGKILL');
       throw new Error(`server did not become ready (exit ${child.exitCode ?? child.signalCode ?? 'none'}); its log:\n${tail(logFile)}`);
     }
     await new Promise((r) => setTimeout(r, 50));
@@ -171,8 +201,10 @@ function serverProcess(label: string, url: string, child: ChildProcess, logFile:
     label,
     url,
     pid,
-    rss: () => rssBytes(pid),
-    cpuSeconds: () => cpuSeconds(pid),
+    rss: () => treeMemory(pid).largest,
+    rssTotal: () => treeMemory(pid).total,
+    memory: () => treeMemory(pid),
+    cpuSeconds: () => treeCpuSeconds(pid),
     alive: () => child.exitCode === null && child.signalCode === null,
     stoppedFromOutside: () =>
       !stopRequested && (child.exitCode === 0 || child.signalCode === 'SIGINT' || child.signalCode === 'SIGTERM' || child.signalCode === 'SIGHUP'),
@@ -180,8 +212,9 @@ function serverProcess(label: string, url: string, child: ChildProcess, logFile:
     async stop() {
       stopRequested = true;
       if (child.exitCode !== null || child.signalCode !== null) return;
+      // The server itself (or its supervisor, which stops its workers as a single server stops).
       child.kill('SIGTERM');
-      const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+      const timer = setTimeout(() => killGroup(child, 'SIGKILL'), 10_000);
       await exited;
       clearTimeout(timer);
     },
@@ -213,6 +246,63 @@ export function rssBytes(pid: number): number {
   } catch {
     return 0;
   }
+}
+
+/**
+ * The pid and every descendant of it, parents before children. Children are listed per
+ * thread in /proc/<pid>/task/<tid>/children, so every thread's list is read. A process may
+ * end between the listing and the reading: it is then simply not there.
+ */
+export function processTree(pid: number): number[] {
+  const out: number[] = [];
+  const visit = (p: number) => {
+    out.push(p);
+    let tids: string[];
+    try {
+      tids = readdirSync(`/proc/${p}/task`);
+    } catch {
+      return;
+    }
+    for (const tid of tids) {
+      let children = '';
+      try {
+        children = readFileSync(`/proc/${p}/task/${tid}/children`, 'utf8');
+      } catch {
+        continue;
+      }
+      for (const c of children.split(' ')) if (c.trim() !== '') visit(Number(c));
+    }
+  };
+  visit(pid);
+  return out;
+}
+
+export function treeMemory(pid: number): ProcessMemory {
+  let largest = 0;
+  let total = 0;
+  for (const p of processTree(pid)) {
+    const rss = rssBytes(p);
+    largest = Math.max(largest, rss);
+    total += rss;
+  }
+  return { largest, total };
+}
+
+/**
+ * utime + stime summed over the server's process tree, in seconds; NaN once the server
+ * itself is gone. Only live processes count: a worker that exits during a run takes the CPU
+ * it used out of the sum (its replacement starts from nothing), so that run's CPU per
+ * request reads low. Its connections close with it, so such a run most likely also counts
+ * connection errors, which flag its row.
+ */
+export function treeCpuSeconds(pid: number): number {
+  const [root, ...descendants] = processTree(pid);
+  let sum = cpuSeconds(root!);
+  for (const p of descendants) {
+    const cpu = cpuSeconds(p);
+    if (Number.isFinite(cpu)) sum += cpu;
+  }
+  return sum;
 }
 
 /** Clock ticks per second, the unit of /proc/<pid>/stat's CPU times. */

@@ -29,6 +29,9 @@ interleaved, and prints the results (also written to bench/results/).
   --stock-connections <list>
                         connection counts of the stock scenarios (search, search-contains, purchase,
                         compat-search), comma-separated (default: the largest of --connections)
+  --workers <list>      worker counts, comma-separated (default 1,2): every server runs with WORKERS=1;
+                        each count above 1 adds servers of that many workers (get, list, compat-list;
+                        import, compat-import), reported beside their one-worker counterparts
   --deep-pages <n>      how many pages of 50 list-deep walks into the large inventory (default 10000)
   --log-level <level>   LOG_LEVEL of the measured servers (default: numberspace's own, info)
   --bulk-rows <n>       rows of the file numberspace import runs per import server and round
@@ -38,8 +41,8 @@ interleaved, and prints the results (also written to bench/results/).
                         this build's figures as ratios to its own
   --help`;
 
-const FULL = { rounds: 3, duration: 4, warmup: 2, connections: [1, 10, 50], large: 1_000_000 };
-const QUICK = { rounds: 2, duration: 2, warmup: 1, connections: [10, 50], large: 0 };
+const FULL = { rounds: 3, duration: 4, warmup: 2, connections: [1, 10, 50], large: 1_000_000, workers: [1, 2] };
+const QUICK = { rounds: 2, duration: 2, warmup: 1, connections: [10, 50], large: 0, workers: [1, 2] };
 const SMALL_INVENTORY = 1000;
 const QUICK_STOCK = 20_000;
 /** Every area code a search asks for then holds a full answer of 50. */
@@ -108,6 +111,7 @@ function parsePlan(argv: string[]): BenchmarkPlan {
         'bulk-rows': { type: 'string' },
         stock: { type: 'string' },
         'stock-connections': { type: 'string' },
+        workers: { type: 'string' },
         help: { type: 'boolean' },
       },
     }));
@@ -135,6 +139,10 @@ function parsePlan(argv: string[]): BenchmarkPlan {
   if (values['stock-connections'] !== undefined) {
     stockConnections = values['stock-connections'].split(',').map((c) => positiveInt('stock-connections', c.trim(), 0));
   }
+  let workers = base.workers;
+  if (values.workers !== undefined) {
+    workers = [...new Set(values.workers.split(',').map((w) => positiveInt('workers', w.trim(), 0)))].sort((a, b) => a - b);
+  }
   const large = positiveInt('large', values.large, base.large, 0);
   if (large !== 0 && large <= SMALL_INVENTORY) fail(`--large must be above ${SMALL_INVENTORY} or 0`);
   const stock = positiveInt('stock', values.stock, values.quick === true ? QUICK_STOCK : DEFAULT_STOCK, MIN_STOCK);
@@ -146,7 +154,8 @@ function parsePlan(argv: string[]): BenchmarkPlan {
     values.duration !== undefined ||
     values.large !== undefined ||
     values.stock !== undefined ||
-    values['stock-connections'] !== undefined;
+    values['stock-connections'] !== undefined ||
+    values.workers !== undefined;
   return {
     mode: custom ? 'custom' : values.quick === true ? 'quick' : 'full',
     rounds: positiveInt('rounds', values.rounds, base.rounds),
@@ -162,6 +171,7 @@ function parsePlan(argv: string[]): BenchmarkPlan {
     bulkRows: positiveInt('bulk-rows', values['bulk-rows'], values.quick === true ? 5000 : 20_000, 0),
     stock,
     stockConnections,
+    workers,
     entry: 'built',
     log: (line) => process.stderr.write(`${line}\n`),
   };
