@@ -60,6 +60,9 @@ export function superviseWorkers(config: Config): Promise<number> {
       worker.on('message', (message: unknown) => {
         if (!isGroupMessage(message, 'prepared')) return;
         workerPrepared = true;
+        // Asked to stop meanwhile: this worker already has its SIGTERM, and forking the others
+        // now would start workers that nobody stops.
+        if (stopping) return;
         if (groupReady) {
           worker.send({ numberspace: 'serve' } satisfies GroupMessage);
           return;
@@ -87,7 +90,9 @@ export function superviseWorkers(config: Config): Promise<number> {
         }
         const steady = Date.now() - startedAt >= STEADY_MS;
         const delayMs = steady ? 0 : Math.min(MAX_RESTART_DELAY_MS, 250 * 2 ** failedStarts);
-        logger.error({ worker: slot + 1, pid: worker.process.pid, code, signal, restartInMs: delayMs }, 'worker exited; starting another');
+        // workerPid, not pid: pino already writes this process's own pid on every line, and a
+        // second "pid" key would make the line read (JSON.parse keeps the last) as the dead worker's.
+        logger.error({ worker: slot + 1, workerPid: worker.process.pid, code, signal, restartInMs: delayMs }, 'worker exited; starting another');
         setTimeout(() => {
           if (!stopping) fork(slot, steady ? 0 : failedStarts + 1);
         }, delayMs);
@@ -99,8 +104,27 @@ export function superviseWorkers(config: Config): Promise<number> {
 
 /** In a worker, once it has stopped serving: closes the channel to the supervisor, which would otherwise keep the process alive. */
 export function leaveGroup(): void {
-  if (cluster.isWorker) cluster.worker!.disconnect();
+  if (cluster.isWorker && cluster.worker!.isConnected()) cluster.worker!.disconnect();
 }
+
+/**
+ * In a worker, the channel to the supervisor keeps the process alive: a command that ends
+ * without leaveGroup (serve failing before it listens: an unreadable TLS_CERT_FILE, a
+ * database file that cannot be created) would leave the worker idle forever, and the
+ * supervisor waiting for a worker that neither prepares nor exits. The entry point sets
+ * process.exitCode once the command has ended (src/main.ts): then the worker leaves the
+ * group, and exits with that code as a single server would. Checked on an unref'd timer, so
+ * the check itself keeps nothing alive.
+ */
+function leaveGroupWhenTheCommandEnds(): void {
+  const timer = setInterval(() => {
+    if (process.exitCode === undefined) return;
+    clearInterval(timer);
+    leaveGroup();
+  }, 100);
+  timer.unref();
+}
+if (cluster.isWorker) leaveGroupWhenTheCommandEnds();
 
 /** True in a process started by superviseWorkers. */
 export const isGroupWorker = (): boolean => cluster.isWorker;
