@@ -249,32 +249,32 @@ export function rssBytes(pid: number): number {
 }
 
 /**
- * The pid and every descendant of it, parents before children. Children are listed per
- * thread in /proc/<pid>/task/<tid>/children, so every thread's list is read. A process may
- * end between the listing and the reading: it is then simply not there.
+ * The children of pid. They are listed per thread in /proc/<pid>/task/<tid>/children, so
+ * every thread's list is read; a thread or process that ends meanwhile is simply not there.
  */
-export function processTree(pid: number): number[] {
-  const out: number[] = [];
-  const visit = (p: number) => {
-    out.push(p);
-    let tids: string[];
+export function childPids(pid: number): number[] {
+  let tids: string[];
+  try {
+    tids = readdirSync(`/proc/${pid}/task`);
+  } catch {
+    return [];
+  }
+  const out = new Set<number>();
+  for (const tid of tids) {
+    let children = '';
     try {
-      tids = readdirSync(`/proc/${p}/task`);
+      children = readFileSync(`/proc/${pid}/task/${tid}/children`, 'utf8');
     } catch {
-      return;
+      continue;
     }
-    for (const tid of tids) {
-      let children = '';
-      try {
-        children = readFileSync(`/proc/${p}/task/${tid}/children`, 'utf8');
-      } catch {
-        continue;
-      }
-      for (const c of children.split(' ')) if (c.trim() !== '') visit(Number(c));
-    }
-  };
-  visit(pid);
-  return out;
+    for (const c of children.split(' ')) if (c.trim() !== '') out.add(Number(c));
+  }
+  return [...out];
+}
+
+/** The pid and every descendant of it, parents before children. */
+export function processTree(pid: number): number[] {
+  return [pid, ...childPids(pid).flatMap(processTree)];
 }
 
 export function treeMemory(pid: number): ProcessMemory {

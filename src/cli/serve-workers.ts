@@ -107,25 +107,6 @@ export function leaveGroup(): void {
   if (cluster.isWorker && cluster.worker!.isConnected()) cluster.worker!.disconnect();
 }
 
-/**
- * In a worker, the channel to the supervisor keeps the process alive: a command that ends
- * without leaveGroup (serve failing before it listens: an unreadable TLS_CERT_FILE, a
- * database file that cannot be created) would leave the worker idle forever, and the
- * supervisor waiting for a worker that neither prepares nor exits. The entry point sets
- * process.exitCode once the command has ended (src/main.ts): then the worker leaves the
- * group, and exits with that code as a single server would. Checked on an unref'd timer, so
- * the check itself keeps nothing alive.
- */
-function leaveGroupWhenTheCommandEnds(): void {
-  const timer = setInterval(() => {
-    if (process.exitCode === undefined) return;
-    clearInterval(timer);
-    leaveGroup();
-  }, 100);
-  timer.unref();
-}
-if (cluster.isWorker) leaveGroupWhenTheCommandEnds();
-
 /** True in a process started by superviseWorkers. */
 export const isGroupWorker = (): boolean => cluster.isWorker;
 

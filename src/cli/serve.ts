@@ -17,6 +17,16 @@ import { joinGroup, leaveGroup } from './serve-workers.js';
  * accepting connections, lets in-flight requests finish, then closes the database.
  */
 export async function serveCommand(config: Config, io: Io): Promise<number> {
+  try {
+    return await serve(config, io);
+  } finally {
+    // However the command ends, a start that failed before listening included: a worker's
+    // channel to its supervisor would otherwise keep it alive, idle.
+    leaveGroup();
+  }
+}
+
+async function serve(config: Config, io: Io): Promise<number> {
   const tls = config.tls === undefined ? undefined : loadTlsFiles(config.tls);
   const seedText = config.emulator?.seedFile === undefined ? undefined : readSeedFile(config.emulator.seedFile);
   const logger = createLogger(config.logLevel);
@@ -81,7 +91,6 @@ export async function serveCommand(config: Config, io: Io): Promise<number> {
   await app.close();
   await store.close();
   logger.info('stopped');
-  leaveGroup();
   return exitCode;
 }
 

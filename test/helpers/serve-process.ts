@@ -1,6 +1,7 @@
-import { readdirSync, readFileSync, readlinkSync, realpathSync } from 'node:fs';
+import { readFileSync, readlinkSync, realpathSync } from 'node:fs';
 import http, { type IncomingHttpHeaders } from 'node:http';
 import net from 'node:net';
+import { childPids } from '../../bench/processes.js';
 import { type RunningProcess, spawnNumberspace } from './process.js';
 
 export interface ServeProcess {
@@ -104,25 +105,7 @@ const NODE = realpathSync(process.execPath);
  * is a child too, and is not a worker). Empty once the supervisor is gone.
  */
 export function workerPids(supervisorPid: number): number[] {
-  const pids = new Set<number>();
-  let tasks: string[];
-  try {
-    tasks = readdirSync(`/proc/${supervisorPid}/task`);
-  } catch {
-    return [];
-  }
-  for (const tid of tasks) {
-    let children = '';
-    try {
-      children = readFileSync(`/proc/${supervisorPid}/task/${tid}/children`, 'utf8');
-    } catch {
-      continue; // the thread ended meanwhile
-    }
-    for (const pid of children.split(' ').filter((s) => s !== '').map(Number)) {
-      if (isLiveNode(pid)) pids.add(pid);
-    }
-  }
-  return [...pids].sort((a, b) => a - b);
+  return childPids(supervisorPid).filter(isLiveNode).sort((a, b) => a - b);
 }
 
 /** Whether pid runs node and is not a zombie (a dead worker its parent has not reaped yet has no exe). */

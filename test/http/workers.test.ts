@@ -14,11 +14,12 @@
  */
 import assert from 'node:assert/strict';
 import { randomBytes, randomUUID } from 'node:crypto';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import { processTree } from '../../bench/processes.js';
 import { SCOPES } from '../../src/domain/scopes.js';
 import { openStore, type Store } from '../../src/storage/store.js';
 import { createProject, createSpace, issueToken, type TenancyDeps } from '../../src/tenancy/tenancy-service.js';
@@ -38,27 +39,6 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 interface Tenant {
   readonly projectId: string;
   readonly auth: string;
-}
-
-/** Every process below pid (workers, and the esbuild services tsx starts), read from /proc. */
-function descendants(pid: number): number[] {
-  const out: number[] = [];
-  let tasks: string[] = [];
-  try {
-    tasks = readdirSync(`/proc/${pid}/task`);
-  } catch {
-    return out;
-  }
-  for (const tid of tasks) {
-    let children = '';
-    try {
-      children = readFileSync(`/proc/${pid}/task/${tid}/children`, 'utf8');
-    } catch {
-      continue;
-    }
-    for (const child of children.split(' ').filter((s) => s !== '').map(Number)) out.push(child, ...descendants(child));
-  }
-  return out;
 }
 
 /** Whether something can listen on the port now. */
@@ -403,7 +383,8 @@ describe('serve --workers 2: one service on one port, whichever worker answers',
   test('SIGTERM to the supervisor: every process exits, the supervisor with 0, and the port is free', async () => {
     const p = serve!.process;
     const port = Number(new URL(serve!.url).port);
-    const all = descendants(p.child.pid!);
+    // Every process below the supervisor: workers, and the esbuild services tsx starts.
+    const all = processTree(p.child.pid!).slice(1);
     assert.equal(workerPids(p.child.pid!).length, 2);
     p.child.kill('SIGTERM');
     assert.equal(await exitOf(p, 20_000, 'the supervisor to exit'), 0, p.stderr());
