@@ -1,4 +1,5 @@
 import { maskToCapabilities } from './capabilities.js';
+import { incomingNumberRecord } from './incoming-number-record.js';
 import type { Capability } from './capabilities.js';
 
 /** A number as stored: one row of phone_numbers. Column names are the Relay REST field names. */
@@ -59,9 +60,11 @@ export interface PhoneNumberRow {
   purchased_at: string | null;
   /**
    * The number's record (numberRecord below) as JSON text: a copy kept so reads need not
-   * rebuild it, never a second source of truth. How it cannot go stale: see numberJson.
+   * rebuild it, never a second source of truth. How it cannot go stale: see withRecordJson.
    */
   wire: string | null;
+  /** The Compatibility API's view of the number as JSON (domain/incoming-number-record.ts), kept the same way. */
+  compat_wire: string | null;
 }
 
 /**
@@ -71,7 +74,7 @@ export interface PhoneNumberRow {
  */
 export type NumberRecord = Omit<
   PhoneNumberRow,
-  'project_id' | 'released_at' | 'call_flow_version' | 'message_relay_application' | 'wire' | 'capabilities' | 'region' | 'city' | 'rate_center' | 'lata' | 'purchased_at'
+  'project_id' | 'released_at' | 'call_flow_version' | 'message_relay_application' | 'wire' | 'compat_wire' | 'capabilities' | 'region' | 'city' | 'rate_center' | 'lata' | 'purchased_at'
 > & {
   readonly capabilities: readonly Capability[];
 };
@@ -185,32 +188,49 @@ export function newPhoneNumberRow(fields: {
     lata: null,
     purchased_at: null,
     wire: null,
+    compat_wire: null,
   };
   return withRecordJson(row);
 }
 
 /**
- * The row with its stored record JSON brought up to date with its columns.
+ * Each number's answers are stored beside its columns as text: its Relay record and its
+ * Compatibility view. A rendering names one of them by the column that keeps it.
+ */
+export const RENDERINGS = { relay: 'wire', compatibility: 'compat_wire' } as const;
+export type Rendering = keyof typeof RENDERINGS;
+export type RenderedColumn = (typeof RENDERINGS)[Rendering];
+/** The columns every write that changes what a number shows writes with the rest. */
+export const RENDERED_COLUMNS = Object.values(RENDERINGS);
+
+const RENDER: Readonly<Record<RenderedColumn, (row: PhoneNumberRow) => unknown>> = { wire: numberRecord, compat_wire: incomingNumberRecord };
+
+/**
+ * The row with its stored renderings brought up to date with its columns.
  *
- * Why the stored copy can never go stale: (1) it is a function of the row's columns only,
+ * Why a stored copy can never go stale: (1) it is a function of the row's columns only,
  * computed here from the very object whose columns the same statement writes (an import
- * inserts the whole row; an update writes the planned row's columns and this copy together,
- * under the row's write lock; see storage/); (2) no other statement changes a column the
- * record shows (a release sets only released_at, and released rows are never read back);
- * (3) the record's fields are frozen by the migrations: a unit test holds numberRecord's
- * output equal to the latest migration's own rendering, so changing the record without a
- * migration that rewrites the column fails the build. A row with no copy (written before the
- * column existed) is rendered from its columns by recordJson.
+ * inserts the whole row; an update writes the planned row's columns and these copies
+ * together, under the row's write lock; see storage/); (2) no other statement changes a
+ * column a rendering shows (a release sets only released_at, and released rows are never
+ * read back); (3) the renderings are frozen by the migrations: a unit test holds each
+ * renderer's output equal to the latest migration's own rendering of that column, so changing
+ * one without a migration that rewrites its column fails the build. A row with no copy
+ * (written before its column existed) is rendered from its columns by renderedJson.
  */
 export function withRecordJson<T extends PhoneNumberRow>(row: T): T {
   row.wire = JSON.stringify(numberRecord(row));
+  row.compat_wire = JSON.stringify(incomingNumberRecord(row));
   return row;
 }
 
-/** The row's record as JSON: the stored copy, or rendered from the columns for a row without one. */
-export function recordJson(row: Pick<PhoneNumberRow, 'wire'> & Partial<PhoneNumberRow>): string {
-  return row.wire ?? JSON.stringify(numberRecord(row as PhoneNumberRow));
+/** The row's rendering as JSON: the stored copy, or rendered from the columns for a row without one. */
+export function renderedJson(row: Partial<PhoneNumberRow>, column: RenderedColumn): string {
+  return row[column] ?? JSON.stringify(RENDER[column](row as PhoneNumberRow));
 }
+
+/** The row's Relay record as JSON (see renderedJson). */
+export const recordJson = (row: Partial<PhoneNumberRow>): string => renderedJson(row, 'wire');
 
 /** The update request's attributes stored in the column of the same name. */
 export const DIRECT_ATTRIBUTES = [

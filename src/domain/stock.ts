@@ -51,8 +51,9 @@ export function stockRow(spaceId: string, entry: StockEntry, id: string, now: st
     countryCode: entry.country_code,
     now,
   });
-  // No one reads a stock row's record: a purchase renders the bought number's afresh.
+  // No one reads a stock row's renderings: a purchase renders the bought number's afresh.
   row.wire = null;
+  row.compat_wire = null;
   return {
     ...row,
     region: entry.region,

@@ -1,7 +1,7 @@
 import type { Principal } from '../auth/authenticator.js';
 import type { Actor, Origin } from '../domain/audit.js';
 import { errors } from '../domain/errors.js';
-import type { PhoneNumberRow } from '../domain/phone-number-record.js';
+import type { PhoneNumberRow, Rendering } from '../domain/phone-number-record.js';
 import type { NumberChanges } from '../domain/phone-number-update.js';
 import type { ListedNumber, ListPageQuery, PhoneNumberStore } from '../storage/phone-number-store.js';
 import { openPageToken, type PageCursor, type PageTokenScope, signPageToken } from './page-token.js';
@@ -55,12 +55,10 @@ export interface Page<R> {
  * it as is; the row for surfaces that render their own view.
  */
 export interface PhoneNumberService {
-  /** Stored JSON of each number. */
-  listJson(principal: Principal, request: PageRequest): Promise<Page<ListedNumber>>;
-  /** Rows of the columns a surface renders (see PhoneNumberStore.listPageRows). */
-  listRows<K extends keyof PhoneNumberRow>(principal: Principal, request: PageRequest, columns: readonly K[]): Promise<Page<Pick<PhoneNumberRow, K | 'id' | 'created_at'>>>;
-  getJson(principal: Principal, id: string): Promise<string>;
-  getRow(principal: Principal, id: string): Promise<PhoneNumberRow>;
+  /** Each number of the page in the surface's stored rendering. */
+  listJson(principal: Principal, request: PageRequest, rendering: Rendering): Promise<Page<ListedNumber>>;
+  /** One number in the surface's stored rendering. */
+  getJson(principal: Principal, id: string, rendering: Rendering): Promise<string>;
   /** The updated row. */
   update(principal: Principal, id: string, changes: NumberChanges, origin: Origin): Promise<PhoneNumberRow>;
   release(principal: Principal, id: string, origin: Origin): Promise<void>;
@@ -82,19 +80,12 @@ const actor = (principal: Principal, origin: Origin): Actor => ({ projectId: pri
 export function phoneNumberService(deps: PhoneNumberServiceDeps): PhoneNumberService {
   const { phoneNumbers } = deps;
   return {
-    listJson: (principal, request) => listPage(deps, principal, request, (query) => phoneNumbers.listPage(query)),
-    listRows: (principal, request, columns) => listPage(deps, principal, request, (query) => phoneNumbers.listPageRows(query, columns)),
+    listJson: (principal, request, rendering) => listPage(deps, principal, request, rendering, (query) => phoneNumbers.listPage(query)),
 
-    async getJson(principal, rawId) {
-      const json = await phoneNumbers.findActiveJson(principal.projectId, numberId(rawId));
+    async getJson(principal, rawId, rendering) {
+      const json = await phoneNumbers.findActiveJson(principal.projectId, numberId(rawId), rendering);
       if (json === undefined) throw errors.notFound();
       return json;
-    },
-
-    async getRow(principal, rawId) {
-      const row = await phoneNumbers.findActive(principal.projectId, numberId(rawId));
-      if (row === undefined) throw errors.notFound();
-      return row;
     },
 
     async update(principal, rawId, changes, origin) {
@@ -132,6 +123,7 @@ async function listPage<Row extends { readonly id: string; readonly created_at: 
   deps: PhoneNumberServiceDeps,
   principal: Principal,
   request: PageRequest,
+  rendering: Rendering,
   read: (query: ListPageQuery) => Promise<Row[]>,
 ): Promise<Page<Row>> {
   const { pageSize, pageNumber: requestedPage } = request;
@@ -167,6 +159,7 @@ async function listPage<Row extends { readonly id: string; readonly created_at: 
       from,
       // One extra row answers "is there more?" without a count.
       limit: pageSize + 1,
+      rendering,
     };
     return read(query);
   };

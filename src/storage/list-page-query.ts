@@ -1,5 +1,6 @@
 import { CompiledQuery } from 'kysely';
-import { ACTIVE, COLUMNS, type ListedNumber, type ListPageQuery } from './phone-number-store.js';
+import { RENDERINGS, type RenderedColumn } from '../domain/phone-number-record.js';
+import { ACTIVE, type ListedNumber, type ListPageQuery } from './phone-number-store.js';
 
 /** LIKE treats `%`, `_` and the escape character as syntax; filters are literal text. */
 export function likeContains(text: string): string {
@@ -16,8 +17,8 @@ export function likeContains(text: string): string {
  * only on the query's shape, so each of the few shapes is spelled once and, on SQLite, each
  * prepared once.
  */
-export function listPageQuery(dialect: 'sqlite' | 'postgres', q: ListPageQuery, columns: readonly string[] | 'json' = 'json'): CompiledQuery<ListedNumber> {
-  const rows = columns === 'json' ? 'json' : selectList(columns);
+export function listPageQuery(dialect: 'sqlite' | 'postgres', q: ListPageQuery): CompiledQuery<ListedNumber> {
+  const rows = RENDERINGS[q.rendering];
   const ahead = q.from === null || q.from.direction === 'next';
   const parameters: unknown[] = [q.projectId];
   if (q.from !== null) parameters.push(q.from.createdAt, q.from.createdAt, q.from.id);
@@ -32,19 +33,11 @@ export function listPageQuery(dialect: 'sqlite' | 'postgres', q: ListPageQuery, 
 
 const PAGE_SQL = new Map<string, string>();
 
-/** A column list for a page: only known columns (the text goes into SQL), keyset columns always. */
-function selectList(columns: readonly string[]): string {
-  for (const c of columns) if (!KNOWN.has(c)) throw new Error(`phone_numbers has no column ${c}`);
-  return [...new Set(['id', 'created_at', ...columns])].join(', ');
-}
-
-const KNOWN: ReadonlySet<string> = new Set(COLUMNS);
-
-function pageSql(dialect: 'sqlite' | 'postgres', rows: string, ahead: boolean | null, byName: boolean, byNumber: boolean): string {
+function pageSql(dialect: 'sqlite' | 'postgres', column: RenderedColumn, ahead: boolean | null, byName: boolean, byNumber: boolean): string {
   let n = 0;
   const p = () => (dialect === 'sqlite' ? '?' : `$${++n}`);
-  // A page sent as stored needs only the record JSON and the keyset's created_at and id.
-  let text = `select ${rows === 'json' ? 'id, created_at, wire' : rows} from phone_numbers where project_id = ${p()} and ${ACTIVE}`;
+  // A page sent as stored needs only the rendering and the keyset's created_at and id.
+  let text = `select id, created_at, ${column === 'wire' ? 'wire' : `${column} as wire`} from phone_numbers where project_id = ${p()} and ${ACTIVE}`;
   if (ahead !== null) {
     const [edge, strict] = ahead ? ['<=', '<'] : ['>=', '>'];
     text += ` and created_at ${edge} ${p()} and (created_at ${strict} ${p()} or id ${strict} ${p()})`;

@@ -1,6 +1,6 @@
 import type { Actor, AuditEvent } from '../domain/audit.js';
 import type { Problem } from '../domain/errors.js';
-import { newPhoneNumberRow, type PhoneNumberRow, recordJson } from '../domain/phone-number-record.js';
+import { newPhoneNumberRow, type PhoneNumberRow, type RenderedColumn, type Rendering, renderedJson } from '../domain/phone-number-record.js';
 import type { UpdateRequest } from '../domain/phone-number-update.js';
 import type { IdempotentAnswer } from './idempotency-store.js';
 
@@ -67,11 +67,11 @@ export const ROW = COLUMNS.join(', ');
 
 export type ChangeOutcome = UpdateOutcome | ReleaseOutcome;
 
-/** What a listing needs of a number: its keyset position and its record as JSON. */
+/** What a listing needs of a number: its keyset position and the page's rendering of it. */
 export interface ListedNumber {
   readonly id: string;
   readonly created_at: string;
-  /** The record JSON, exactly as a get answers it. */
+  /** The number as the page's rendering stores it, exactly as a get in that rendering answers it. */
   readonly wire: string;
 }
 
@@ -98,6 +98,8 @@ export interface ListPageQuery {
   /** null: from the newest number. */
   readonly from: ListPosition | null;
   readonly limit: number;
+  /** Which stored rendering of each number the page carries. */
+  readonly rendering: Rendering;
 }
 
 /** The phone-number inventory. Every read and write is scoped to one project. */
@@ -115,22 +117,16 @@ export interface PhoneNumberStore {
   findRow(projectId: string, id: string): Promise<PhoneNumberRow | undefined>;
   /** The project an E.164 number is active in, anywhere in the installation; undefined when it is active nowhere. */
   findActiveOwner(number: string): Promise<string | undefined>;
-  /** An active number's record JSON, the exact text a Relay get answers; undefined as for findActive. */
-  findActiveJson(projectId: string, id: string): Promise<string | undefined>;
+  /** An active number's rendering, the exact text a get on that surface answers (before any splicing); undefined as for findActive. */
+  findActiveJson(projectId: string, id: string, rendering: Rendering): Promise<string | undefined>;
   /**
    * Up to `limit` active numbers of the project, nearest the position first: newest first
    * from the top or going 'next', oldest first going 'prev'. One index range scan, whatever
    * the inventory's size.
    */
   listPage(query: ListPageQuery): Promise<ListedNumber[]>;
-  /**
-   * The same page as rows of the named columns (and always id and created_at), for surfaces
-   * that render their own view: a surface names what it renders, because reading all of a
-   * row costs about twice what reading the columns of one view does.
-   */
   /** The project's active numbers counted by country and type, from an index alone (migration 009). */
   counts(projectId: string): Promise<NumberCount[]>;
-  listPageRows<K extends keyof PhoneNumberRow>(query: ListPageQuery, columns: readonly K[]): Promise<Pick<PhoneNumberRow, K | 'id' | 'created_at'>[]>;
   /**
    * Applies an update (see planUpdate) to an active number atomically: the rules are checked
    * against the row as it is under the write lock, so no other write of that number lands
@@ -148,17 +144,19 @@ export interface PhoneNumberStore {
 
 
 /**
- * Pages come from the stored record JSON; a row with none (written before the column existed
- * and not touched since) gets it rendered from its whole row, so no answer is ever incomplete.
+ * Pages come from a stored rendering (selected as `wire`, whichever column keeps it); a row
+ * with none (written before the column existed and not touched since) gets it rendered from
+ * its whole row, so no answer is ever incomplete.
  */
 export async function withJson(
   rows: readonly { id: string; created_at: string; wire: string | null }[],
+  column: RenderedColumn,
   wholeRow: (id: string) => Promise<PhoneNumberRow | undefined> | PhoneNumberRow | undefined,
 ): Promise<ListedNumber[]> {
   for (const row of rows) {
     if (row.wire !== null) continue;
     const whole = await wholeRow(row.id);
-    (row as { wire: string | null }).wire = recordJson(whole ?? (row as PhoneNumberRow));
+    (row as { wire: string | null }).wire = renderedJson(whole!, column);
   }
   return rows as ListedNumber[];
 }

@@ -70,6 +70,7 @@ describe('list page query plan', () => {
     nameContains: filters.name ?? null,
     numberContains: filters.number ?? null,
     from,
+    rendering: 'relay',
     limit: 51,
   });
 

@@ -4,9 +4,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { AuditEvent } from '../../src/domain/audit.js';
+import { incomingNumberRecord } from '../../src/domain/incoming-number-record.js';
 import { newPhoneNumberRow, numberRecord, type PhoneNumberRow } from '../../src/domain/phone-number-record.js';
 import { openStore, type Store } from '../../src/storage/store.js';
-import { COLUMNS } from '../../src/storage/phone-number-store.js';
 import { BACKEND, freshDatabase, type FreshDatabase } from '../helpers/backends.js';
 
 /**
@@ -57,9 +57,9 @@ for (const engine of ENGINES) {
       const row = numberRow(A, '+15550100001', 1);
       assert.equal(await store.phoneNumbers.insert(row, importAudit(row), null), 'inserted');
       assert.deepEqual(await store.phoneNumbers.findActive(A, row.id), row);
-      assert.equal(await store.phoneNumbers.findActiveJson(A, row.id), JSON.stringify(numberRecord(row)));
+      assert.equal(await store.phoneNumbers.findActiveJson(A, row.id, 'relay'), JSON.stringify(numberRecord(row)));
       assert.equal(await store.phoneNumbers.findActive(B, row.id), undefined);
-      assert.equal(await store.phoneNumbers.findActiveJson(B, row.id), undefined);
+      assert.equal(await store.phoneNumbers.findActiveJson(B, row.id, 'relay'), undefined);
     });
 
     test('one active copy of a number in the installation: concurrent imports across projects give one success', async () => {
@@ -82,7 +82,7 @@ for (const engine of ENGINES) {
       assert.equal(outcomes[0], 'taken');
       assert.equal(outcomes.filter((o) => o === 'inserted').length, 5);
       assert.equal(outcomes.filter((o) => o === 'over_quota').length, 7);
-      const listed = await store.phoneNumbers.listPage({ projectId: C, nameContains: null, numberContains: null, from: null, limit: 100 });
+      const listed = await store.phoneNumbers.listPage({ projectId: C, nameContains: null, numberContains: null, from: null, limit: 100, rendering: 'relay' });
       assert.equal(listed.length, 5);
       const audited = (await store.audit.list(C)).filter((e) => e.action === 'number.imported');
       assert.equal(audited.length, 5, 'an audit row for each number written, none for the refused');
@@ -101,7 +101,10 @@ for (const engine of ENGINES) {
       assert.equal(stored.name, 'Front desk');
       assert.equal(stored.updated_at, at(7));
       assert.equal(stored.wire, JSON.stringify(numberRecord(stored)), 'the stored copy is the record of the stored columns');
-      assert.equal(await store.phoneNumbers.findActiveJson(A, row.id), stored.wire);
+      assert.equal(stored.compat_wire, JSON.stringify(incomingNumberRecord(stored)), 'and so is the Compatibility view');
+      assert.equal(JSON.parse(stored.compat_wire).voice_url, 'https://example.com/voice');
+      assert.equal(await store.phoneNumbers.findActiveJson(A, row.id, 'relay'), stored.wire);
+      assert.equal(await store.phoneNumbers.findActiveJson(A, row.id, 'compatibility'), stored.compat_wire);
       const audit = (await store.audit.list(A)).find((e) => e.action === 'number.updated' && e.resource_id === row.id);
       assert.ok(audit !== undefined);
       assert.deepEqual(JSON.parse(audit.summary).changed, { name: 'Front desk', call_handler: 'laml_webhooks', call_request_url: 'https://example.com/voice' });
@@ -139,9 +142,9 @@ for (const engine of ENGINES) {
       assert.deepEqual(await store.phoneNumbers.release(B, row.id, at(13), ACTOR(B), NO_TERMS), { kind: 'released' });
       assert.deepEqual(await store.phoneNumbers.release(B, row.id, at(14), ACTOR(B), NO_TERMS), { kind: 'missing' }, 'not twice');
       assert.equal(await store.phoneNumbers.findActive(B, row.id), undefined);
-      assert.equal(await store.phoneNumbers.findActiveJson(B, row.id), undefined);
+      assert.equal(await store.phoneNumbers.findActiveJson(B, row.id, 'relay'), undefined);
       assert.equal((await store.phoneNumbers.updateActive(B, row.id, { body: { name: 'x' }, now: at(14), actor: ACTOR(B) })).kind, 'missing');
-      const listed = await store.phoneNumbers.listPage({ projectId: B, nameContains: null, numberContains: null, from: null, limit: 1000 });
+      const listed = await store.phoneNumbers.listPage({ projectId: B, nameContains: null, numberContains: null, from: null, limit: 1000, rendering: 'relay' });
       assert.ok(!listed.some((r) => r.id === row.id));
       assert.equal((await store.audit.list(B)).filter((e) => e.action === 'number.released' && e.resource_id === row.id).length, 1);
     });
@@ -157,7 +160,7 @@ for (const engine of ENGINES) {
       }
       await store.phoneNumbers.updateActive(P, rows[2]!.id, { body: { name: '50%_off\\' }, now: at(40), actor: ACTOR(P) });
       const order = [...rows].sort((a, b) => (a.created_at === b.created_at ? (a.id < b.id ? 1 : -1) : a.created_at < b.created_at ? 1 : -1));
-      const q = { projectId: P, nameContains: null, numberContains: null };
+      const q = { projectId: P, nameContains: null, numberContains: null, rendering: 'relay' as const };
       const top = await store.phoneNumbers.listPage({ ...q, from: null, limit: 3 });
       assert.deepEqual(top.map((r) => r.id), order.slice(0, 3).map((r) => r.id));
       const last = top.at(-1)!;
@@ -165,12 +168,14 @@ for (const engine of ENGINES) {
       assert.deepEqual(next.map((r) => r.id), order.slice(3, 6).map((r) => r.id));
       const back = await store.phoneNumbers.listPage({ ...q, from: { direction: 'prev', createdAt: next[0]!.created_at, id: next[0]!.id }, limit: 3 });
       assert.deepEqual(back.map((r) => r.id), order.slice(0, 3).reverse().map((r) => r.id), 'going back: nearest first');
-      const whole = await store.phoneNumbers.listPageRows({ ...q, from: null, limit: 3 }, COLUMNS);
-      assert.deepEqual(whole.map((r) => JSON.stringify(numberRecord(r))), top.map((r) => r.wire));
-      // Named columns come with the keyset's id and created_at, and nothing else.
-      const named = await store.phoneNumbers.listPageRows({ ...q, from: null, limit: 3 }, ['number', 'name']);
-      assert.deepEqual(named, order.slice(0, 3).map((r) => ({ id: r.id, created_at: r.created_at, number: r.number, name: r.name })));
-      await assert.rejects(store.phoneNumbers.listPageRows({ ...q, from: null, limit: 3 }, ['number; drop table phone_numbers' as 'number']), /no column/);
+      const stored = await Promise.all(order.slice(0, 3).map((r) => store.phoneNumbers.findActive(P, r.id)));
+      assert.deepEqual(top.map((r) => r.wire), stored.map((r) => JSON.stringify(numberRecord(r!))), 'the Relay page carries each number\'s record');
+      const compat = await store.phoneNumbers.listPage({ ...q, rendering: 'compatibility', from: null, limit: 3 });
+      assert.deepEqual(compat.map((r) => [r.id, r.created_at]), top.map((r) => [r.id, r.created_at]), 'the same page in either rendering');
+      assert.deepEqual(compat.map((r) => r.wire), stored.map((r) => JSON.stringify(incomingNumberRecord(r!))), 'the Compatibility page carries each number\'s view');
+      const first = JSON.parse(compat[0]!.wire);
+      assert.equal(first.phone_number, order[0]!.number);
+      assert.equal(first.uri, `/Accounts/${P}/IncomingPhoneNumbers/${order[0]!.id}`, 'the uri without prefix or suffix, which the surface splices in');
       const byName = await store.phoneNumbers.listPage({ ...q, nameContains: '0%_OFF\\', from: null, limit: 10 });
       assert.deepEqual(byName.map((r) => r.id), [rows[2]!.id], 'case-insensitive, % _ and \\ are literal');
       assert.deepEqual(await store.phoneNumbers.listPage({ ...q, nameContains: 'off%', from: null, limit: 10 }), [], 'a % in the filter is no wildcard');
@@ -235,10 +240,13 @@ for (const engine of ENGINES) {
 
     test('a row without a stored record (written before the column existed) is rendered from its columns', async () => {
       const row = numberRow(A, '+15550100007', 50);
-      await store.phoneNumbers.insert({ ...row, wire: null }, importAudit(row), null);
-      assert.equal(await store.phoneNumbers.findActiveJson(A, row.id), JSON.stringify(numberRecord(row)));
-      const listed = await store.phoneNumbers.listPage({ projectId: A, nameContains: null, numberContains: '0100007', from: null, limit: 10 });
+      await store.phoneNumbers.insert({ ...row, wire: null, compat_wire: null }, importAudit(row), null);
+      assert.equal(await store.phoneNumbers.findActiveJson(A, row.id, 'relay'), JSON.stringify(numberRecord(row)));
+      assert.equal(await store.phoneNumbers.findActiveJson(A, row.id, 'compatibility'), JSON.stringify(incomingNumberRecord(row)));
+      const listed = await store.phoneNumbers.listPage({ projectId: A, nameContains: null, numberContains: '0100007', from: null, limit: 10, rendering: 'relay' });
       assert.deepEqual(listed.map((r) => r.wire), [JSON.stringify(numberRecord(row))]);
+      const viewed = await store.phoneNumbers.listPage({ projectId: A, nameContains: null, numberContains: '0100007', from: null, limit: 10, rendering: 'compatibility' });
+      assert.deepEqual(viewed.map((r) => r.wire), [JSON.stringify(incomingNumberRecord(row))]);
     });
 
     test('a project made with its tokens in one go, found by owner; deleting projects takes everything of theirs and nothing else', async () => {

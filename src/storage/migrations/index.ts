@@ -8,6 +8,7 @@ import * as m006 from './006-audit-surface.js';
 import * as m007 from './007-idempotency-keys.js';
 import * as m008 from './008-number-stock.js';
 import * as m009 from './009-overview.js';
+import * as m010 from './010-compat-wire.js';
 
 /**
  * One numbered history for every backend. Names sort in the order they apply; a migration
@@ -23,6 +24,7 @@ const MIGRATIONS: Readonly<Record<string, Migration>> = Object.freeze({
   '007-idempotency-keys': m007,
   '008-number-stock': m008,
   '009-overview': m009,
+  '010-compat-wire': m010,
 });
 
 export const LATEST_MIGRATION = Object.keys(MIGRATIONS).sort().at(-1)!;

@@ -1,6 +1,6 @@
 import { CompiledQuery, type Kysely, type SqlBool, sql, type Transaction } from 'kysely';
 import { AUDIT_COLUMNS } from '../../domain/audit.js';
-import type { PhoneNumberRow } from '../../domain/phone-number-record.js';
+import { type PhoneNumberRow, RENDERINGS } from '../../domain/phone-number-record.js';
 import { planUpdate, releaseAudit } from '../../domain/phone-number-update.js';
 import { groupCommitter } from '../group-commit.js';
 import { listPageQuery } from '../list-page-query.js';
@@ -32,23 +32,20 @@ export function postgresPhoneNumberStore(db: Kysely<Database>): PhoneNumberStore
       const found = await db.selectFrom('phone_numbers').select('project_id').where('number', '=', number).where('released_at', 'is', null).executeTakeFirst();
       return found?.project_id;
     },
-    async findActiveJson(projectId, id) {
-      const found = await active().select(['id', 'created_at', 'wire']).where('id', '=', id).where('project_id', '=', projectId).executeTakeFirst();
+    async findActiveJson(projectId, id, rendering) {
+      const column = RENDERINGS[rendering];
+      const found = await active().select(['id', 'created_at', sql.ref<string | null>(column).as('wire')]).where('id', '=', id).where('project_id', '=', projectId).executeTakeFirst();
       if (found === undefined) return undefined;
-      return (await withJson([found], (rowId) => findActive(projectId, rowId)))[0]!.wire;
+      return (await withJson([found], column, (rowId) => findActive(projectId, rowId)))[0]!.wire;
     },
     async listPage(query) {
       if (matchesNothing(query)) return [];
       const { rows } = await db.executeQuery(listPageQuery('postgres', query));
-      return withJson(rows, (id) => findActive(query.projectId, id));
+      return withJson(rows, RENDERINGS[query.rendering], (id) => findActive(query.projectId, id));
     },
     async counts(projectId) {
       const { rows } = await db.executeQuery<{ country_code: string | null; number_type: NumberCount['number_type']; n: string }>(CompiledQuery.raw(COUNTS_SQL('$1'), [projectId]));
       return rows.map((r) => ({ country_code: r.country_code, number_type: r.number_type, n: Number(r.n) }));
-    },
-    async listPageRows(query, columns) {
-      if (matchesNothing(query)) return [];
-      return (await db.executeQuery(listPageQuery('postgres', query, columns))).rows as never[];
     },
     async updateActive(projectId, id, request) {
       return db.transaction().execute(async (trx): Promise<UpdateOutcome> => {
@@ -65,7 +62,7 @@ export function postgresPhoneNumberStore(db: Kysely<Database>): PhoneNumberStore
         if (stored === undefined) return { kind: 'missing' };
         const planned = planUpdate(stored, request);
         if (!planned.ok) return { kind: 'refused', problems: planned.problems };
-        await trx.updateTable('phone_numbers').set({ ...planned.columns, wire: planned.row.wire }).where('id', '=', id).execute();
+        await trx.updateTable('phone_numbers').set({ ...planned.columns, wire: planned.row.wire, compat_wire: planned.row.compat_wire }).where('id', '=', id).execute();
         await trx.insertInto('audit_events').values(planned.audit).execute();
         return { kind: 'updated', row: planned.row };
       });

@@ -5,7 +5,7 @@ import { ACTIVE, COLUMNS } from '../phone-number-store.js';
 import type { Database } from '../schema.js';
 import { stockCountriesQuery, stockSearchQuery } from '../stock-search-query.js';
 import { type PurchaseOutcome, STOCK_COLUMNS, STOCKED_COLUMNS, type StockAddOutcome, type StockedNumber, type StockStore } from '../stock-store.js';
-import { UPDATABLE_COLUMNS } from '../../domain/phone-number-record.js';
+import { RENDERED_COLUMNS, UPDATABLE_COLUMNS } from '../../domain/phone-number-record.js';
 import { unnestInsert } from './phone-numbers.js';
 
 /** A purchase that must not happen: its transaction rolls back and the outcome is answered. */
@@ -88,7 +88,7 @@ export function postgresStockStore(db: Kysely<Database>): StockStore {
             moved = (await trx.executeQuery(unnestInsert('phone_numbers', COLUMNS, [row], ' on conflict do nothing returning id'))).rows;
           } else {
             const changes: Record<string, unknown> = { stock_space_id: null, national: null, national_reversed: null };
-            for (const c of ['id', 'project_id', 'created_at', 'purchased_at', ...UPDATABLE_COLUMNS, 'wire'] as const) changes[c] = row[c];
+            for (const c of ['id', 'project_id', 'created_at', 'purchased_at', ...UPDATABLE_COLUMNS, ...RENDERED_COLUMNS] as const) changes[c] = row[c];
             moved = await trx.updateTable('phone_numbers').set(changes).where('id', '=', stockId).where('stock_space_id', '=', spaceId).returning('id').execute();
           }
           if (moved.length === 0) {

@@ -1,6 +1,6 @@
 import type SQLite from 'better-sqlite3';
 import { AUDIT_COLUMNS } from '../../domain/audit.js';
-import { type PhoneNumberRow, UPDATABLE_COLUMNS } from '../../domain/phone-number-record.js';
+import { type PhoneNumberRow, RENDERED_COLUMNS, UPDATABLE_COLUMNS } from '../../domain/phone-number-record.js';
 import { planUpdate, releaseAudit } from '../../domain/phone-number-update.js';
 import { nationalDigits } from '../../domain/phone-number.js';
 import { stockEntryOf, stockRow } from '../../domain/stock.js';
@@ -54,7 +54,7 @@ export function sqliteImportWrites(handle: SQLite.Database): (items: readonly Im
  */
 export function sqliteChangeWrites(handle: SQLite.Database): (items: readonly ChangeItem[]) => ChangeOutcome[] {
   const select = handle.prepare(`select ${ROW} from phone_numbers where id = ? and project_id = ? and ${ACTIVE}`);
-  const columns = [...UPDATABLE_COLUMNS, 'wire'] as const;
+  const columns = [...UPDATABLE_COLUMNS, ...RENDERED_COLUMNS] as const;
   const update = handle.prepare(`update phone_numbers set ${columns.map((c) => `${c} = @${c}`).join(', ')} where id = @id`);
   const release = handle.prepare(
     `update phone_numbers set released_at = @at where id = @id and project_id = @projectId and ${ACTIVE} and (purchased_at is null or @boughtBy is null or purchased_at <= @boughtBy) returning ${ROW}`,

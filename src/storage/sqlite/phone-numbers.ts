@@ -1,5 +1,5 @@
 import type SQLite from 'better-sqlite3';
-import type { PhoneNumberRow } from '../../domain/phone-number-record.js';
+import { type PhoneNumberRow, RENDERINGS, renderedJson } from '../../domain/phone-number-record.js';
 import { groupCommitter } from '../group-commit.js';
 import { listPageQuery } from '../list-page-query.js';
 import { ACTIVE, COUNTS_SQL, type NumberCount, ROW, type ListedNumber, type PhoneNumberStore, type ReleaseOutcome, type UpdateOutcome, withJson } from '../phone-number-store.js';
@@ -14,9 +14,12 @@ export function sqlitePhoneNumberStore(handle: SQLite.Database, writer: SqliteWr
   const importBatch = sqliteBatches(writer, 'import');
   const changeBatch = sqliteBatches(writer, 'change');
   const selectRow = lazily(() => handle.prepare(`select ${ROW} from phone_numbers where id = ? and project_id = ? and ${ACTIVE}`));
-  // Only the record column: materialising all 46 columns as an object costs about four times
-  // the whole lookup.
-  const selectJson = lazily(() => handle.prepare(`select wire from phone_numbers where id = ? and project_id = ? and ${ACTIVE}`).pluck());
+  // Only the rendering's column: materialising all 47 columns as an object costs about four
+  // times the whole lookup.
+  const selectJson = {
+    wire: lazily(() => handle.prepare(`select wire from phone_numbers where id = ? and project_id = ? and ${ACTIVE}`).pluck()),
+    compat_wire: lazily(() => handle.prepare(`select compat_wire from phone_numbers where id = ? and project_id = ? and ${ACTIVE}`).pluck()),
+  };
   const selectAnyRow = lazily(() => handle.prepare(`select ${ROW} from phone_numbers where id = ? and project_id = ?`));
   const selectOwner = lazily(() => handle.prepare(`select project_id from phone_numbers where number = ? and ${ACTIVE}`).pluck());
   const counts = lazily(() => handle.prepare(COUNTS_SQL('?')));
@@ -32,20 +35,17 @@ export function sqlitePhoneNumberStore(handle: SQLite.Database, writer: SqliteWr
     findActive: async (projectId, id) => findActive(projectId, id),
     findRow: async (projectId, id) => selectAnyRow().get(id, projectId) as PhoneNumberRow | undefined,
     findActiveOwner: async (number) => selectOwner().get(number) as string | undefined,
-    async findActiveJson(projectId, id) {
-      const json = selectJson().get(id, projectId) as string | null | undefined;
+    async findActiveJson(projectId, id, rendering) {
+      const column = RENDERINGS[rendering];
+      const json = selectJson[column]().get(id, projectId) as string | null | undefined;
       if (json !== null) return json;
-      return (await withJson([findActive(projectId, id)!], () => undefined))[0]!.wire;
+      return renderedJson(findActive(projectId, id)!, column);
     },
     async listPage(query) {
       if (matchesNothing(query)) return [];
-      return withJson(page(listPageQuery('sqlite', query)) as ListedNumber[], (id) => findActive(query.projectId, id));
+      return withJson(page(listPageQuery('sqlite', query)) as ListedNumber[], RENDERINGS[query.rendering], (id) => findActive(query.projectId, id));
     },
     counts: async (projectId) => counts().all(projectId) as NumberCount[],
-    async listPageRows(query, columns) {
-      if (matchesNothing(query)) return [];
-      return page(listPageQuery('sqlite', query, columns)) as never[];
-    },
     async updateActive(projectId, id, request) {
       return (await changeBatch.submit({ kind: 'update', projectId, id, request })) as UpdateOutcome;
     },

@@ -1,6 +1,6 @@
 import type SQLite from 'better-sqlite3';
 import { AUDIT_COLUMNS } from '../../domain/audit.js';
-import { UPDATABLE_COLUMNS } from '../../domain/phone-number-record.js';
+import { RENDERED_COLUMNS, UPDATABLE_COLUMNS } from '../../domain/phone-number-record.js';
 import { type StockEntry, stockProjectId, stockRow, unavailableReason } from '../../domain/stock.js';
 import { IDEMPOTENCY_COLUMNS, idempotencyRow } from '../idempotency-store.js';
 import { ACTIVE, COLUMNS } from '../phone-number-store.js';
@@ -42,7 +42,7 @@ export function sqliteStockWrites(handle: SQLite.Database): (items: readonly Sto
 export function sqlitePurchaseWrites(handle: SQLite.Database): (items: readonly PurchaseItem[]) => PurchaseOutcome[] {
   const owner = handle.prepare(`select project_id from phone_numbers where number = ? and ${ACTIVE}`).pluck();
   const activeCount = handle.prepare(`select count(*) from phone_numbers where project_id = ? and ${ACTIVE}`).pluck();
-  const columns = ['id', 'project_id', 'created_at', 'purchased_at', ...UPDATABLE_COLUMNS, 'wire'] as const;
+  const columns = ['id', 'project_id', 'created_at', 'purchased_at', ...UPDATABLE_COLUMNS, ...RENDERED_COLUMNS] as const;
   const move = handle.prepare(
     `update phone_numbers set ${columns.map((c) => `${c} = @${c}`).join(', ')}, stock_space_id = null, national = null, national_reversed = null` +
       ' where id = @stock_id and stock_space_id = @space_id',

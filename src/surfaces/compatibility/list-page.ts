@@ -1,6 +1,7 @@
 import type { Page, PageLink, PageRequest } from '../../numbers/phone-number-service.js';
 import type { PageTokenScope } from '../../numbers/page-token.js';
-import { accountPath, type IncomingNumberRow, incomingPhoneNumber, type PathStyle } from './incoming-phone-number.js';
+import type { ListedNumber } from '../../storage/phone-number-store.js';
+import { accountPath, incomingPhoneNumberJson, type PathStyle } from './incoming-phone-number.js';
 import { DEFAULT_COMPAT_PAGE_SIZE, type ListQuery } from './schemas.js';
 
 /** The query (the schema's patterns already bound it) as the service's request. */
@@ -15,22 +16,25 @@ export function listRequest(query: ListQuery): PageRequest {
 }
 
 /**
- * An IncomingPhoneNumberListResponse. Its page links are paths, never absolute URLs (the
- * Node compatibility client joins them to its own base), on the prefix and suffix the request
- * used, so a client keeps talking the way it started.
+ * An IncomingPhoneNumberListResponse as text: numbers spliced in as stored, each with the
+ * request's prefix and suffix in its uri, fields in the schema's order. Its page links are
+ * paths, never absolute URLs (the Node compatibility client joins them to its own base), on
+ * the prefix and suffix the request used, so a client keeps talking the way it started.
  */
-export function listPageJson(page: Page<IncomingNumberRow>, style: PathStyle, accountSid: string): string {
+export function listPageJson(page: Page<ListedNumber>, style: PathStyle, accountSid: string): string {
   const base = `${accountPath(style, accountSid)}/IncomingPhoneNumbers${style.suffix}`;
   const link = (l: PageLink) => pageUri(base, page.scope, l);
-  return JSON.stringify({
+  const head = JSON.stringify({
     uri: link(page.self),
     first_page_uri: link({ pageNumber: 0 }),
     next_page_uri: page.next === undefined ? null : link(page.next),
     previous_page_uri: page.prev === undefined ? null : link(page.prev),
     page: page.self.pageNumber,
     page_size: page.scope.pageSize,
-    incoming_phone_numbers: page.rows.map((row) => incomingPhoneNumber(row, style)),
   });
+  let numbers = '';
+  for (const row of page.rows) numbers += numbers === '' ? incomingPhoneNumberJson(row.wire, style) : `,${incomingPhoneNumberJson(row.wire, style)}`;
+  return `${head.slice(0, -1)},"incoming_phone_numbers":[${numbers}]}`;
 }
 
 function pageUri(base: string, scope: PageTokenScope, { pageNumber, token }: PageLink): string {

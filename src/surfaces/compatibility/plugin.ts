@@ -10,12 +10,12 @@ import type { ImportService } from '../../numbers/import-service.js';
 import type { PhoneNumberService } from '../../numbers/phone-number-service.js';
 import type { StockService } from '../../numbers/stock-service.js';
 import { availableNumberRoutes } from './available-numbers.js';
-import type { PhoneNumberRow } from '../../domain/phone-number-record.js';
+import { type PhoneNumberRow, renderedJson } from '../../domain/phone-number-record.js';
 import type { TokenService } from '../../tenancy/token-service.js';
 import { type Idempotency, IdempotencyHeaders } from '../../http/idempotency.js';
 import { compatibilityErrorHandler, compatibilityNotFound } from './error-writer.js';
 import { type CompatibilityUpdate, toNumberChanges } from './field-mapping.js';
-import { INCOMING_NUMBER_COLUMNS, incomingPhoneNumber, type PathStyle } from './incoming-phone-number.js';
+import { incomingPhoneNumberJson, type PathStyle } from './incoming-phone-number.js';
 import { listPageJson, listRequest } from './list-page.js';
 import { listsFromForm, ownAccount, splitSid } from './route-kit.js';
 import { tokenRoutes } from './token-routes.js';
@@ -128,7 +128,7 @@ export function compatibilitySurface(deps: CompatibilityDeps, prefix: string) {
             request,
             reply,
             201,
-            (row: PhoneNumberRow) => JSON.stringify(incomingPhoneNumber(row, style(suffix))),
+            (row: PhoneNumberRow) => answerOf(row, style(suffix)),
             (answerFor) => deps.importNumber(request.principal, request.body, { requestId: request.id, surface: 'compatibility' }, answerFor),
           ),
       ),
@@ -152,7 +152,7 @@ export function compatibilitySurface(deps: CompatibilityDeps, prefix: string) {
           },
         },
         async (request, reply) => {
-          const page = await deps.phoneNumbers.listRows(request.principal, listRequest(request.query), INCOMING_NUMBER_COLUMNS);
+          const page = await deps.phoneNumbers.listJson(request.principal, listRequest(request.query), 'compatibility');
           return sendJson(reply, listPageJson(page, style(suffix), request.params.AccountSid));
         },
       );
@@ -187,7 +187,7 @@ export function compatibilitySurface(deps: CompatibilityDeps, prefix: string) {
             request,
             reply,
             201,
-            (row: PhoneNumberRow) => JSON.stringify(incomingPhoneNumber(row, style(suffix))),
+            (row: PhoneNumberRow) => answerOf(row, style(suffix)),
             (answerFor) => deps.stock.purchase(request.principal, { number: PhoneNumber, changes }, { requestId: request.id, surface: 'compatibility' }, answerFor),
           );
         },
@@ -215,7 +215,7 @@ export function compatibilitySurface(deps: CompatibilityDeps, prefix: string) {
       },
       async (request, reply) => {
         const { sid, suffix } = splitSid(request.params.Sid);
-        return sendJson(reply, JSON.stringify(incomingPhoneNumber(await deps.phoneNumbers.getRow(request.principal, sid), style(suffix))));
+        return sendJson(reply, incomingPhoneNumberJson(await deps.phoneNumbers.getJson(request.principal, sid, 'compatibility'), style(suffix)));
       },
     );
     app.post(
@@ -240,7 +240,7 @@ export function compatibilitySurface(deps: CompatibilityDeps, prefix: string) {
         const refused = notEmulated(body, request.principal.projectId);
         if (refused !== null) throw errors.invalid([refused]);
         const row = await deps.phoneNumbers.update(request.principal, sid, toNumberChanges(body as CompatibilityUpdate), { requestId: request.id, surface: 'compatibility' });
-        return sendJson(reply, JSON.stringify(incomingPhoneNumber(row, style(suffix))));
+        return sendJson(reply, answerOf(row, style(suffix)));
       },
     );
     app.delete(
@@ -264,6 +264,9 @@ export function compatibilitySurface(deps: CompatibilityDeps, prefix: string) {
     );
   };
 }
+
+/** A written number's IncomingPhoneNumber, from the view its write stored. */
+const answerOf = (row: PhoneNumberRow, style: PathStyle) => incomingPhoneNumberJson(renderedJson(row, 'compat_wire'), style);
 
 /** The contract's update parameters numberspace does not emulate; null when the body has none. */
 function notEmulated(body: Record<string, unknown>, projectId: string) {

@@ -49,7 +49,7 @@ export function phoneNumberRoutes(app: App, deps: GuardDeps & { phoneNumbers: Ph
         },
       },
     },
-    async (request, reply) => sendJson(reply, pageJson(await deps.phoneNumbers.listJson(request.principal, listRequest(request.query)))),
+    async (request, reply) => sendJson(reply, pageJson(await deps.phoneNumbers.listJson(request.principal, listRequest(request.query), 'relay'))),
   );
 
   app.get(
@@ -68,7 +68,7 @@ export function phoneNumberRoutes(app: App, deps: GuardDeps & { phoneNumbers: Ph
         },
       },
     },
-    async (request, reply) => sendJson(reply, await deps.phoneNumbers.getJson(request.principal, request.params.id)),
+    async (request, reply) => sendJson(reply, await deps.phoneNumbers.getJson(request.principal, request.params.id, 'relay')),
   );
 
   app.put(
