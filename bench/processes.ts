@@ -81,6 +81,8 @@ export async function startNumberspace(o: NumberspaceOptions): Promise<ServerPro
     SIGNALWIRE_API_TOKEN: o.apiToken,
   };
   if (o.logLevel !== undefined) env.LOG_LEVEL = o.logLevel;
+  // Reaches the measured servers, for profiling (NODE_OPTIONS=--perf-basic-prof-only-functions with perf).
+  if (process.env.NODE_OPTIONS !== undefined) env.NODE_OPTIONS = process.env.NODE_OPTIONS;
   Object.assign(env, o.env);
   const spawned = spawnLogged(process.execPath, args, env, o.logFile, root);
   const log = await waitForLog(spawned, o.logFile, (text) => /Server listening at http:\/\/127\.0\.0\.1:\d+/.test(text) && text.includes('"msg":"ready"'), 60_000);
