@@ -9,7 +9,7 @@ import { sendCompatibilityError } from './surfaces/compatibility/error-writer.js
 import { COMPATIBILITY_ALIAS_PREFIX, COMPATIBILITY_PREFIX, compatibilitySurface, isCompatibilityPath } from './surfaces/compatibility/plugin.js';
 import { errors } from './domain/errors.js';
 import { answerClientError, hasAmbiguousHost } from './http/framing.js';
-import { createMetrics } from './http/metrics.js';
+import { createMetrics, type MetricsGroup, type MetricsSnapshot, renderMetrics, sumMetrics } from './http/metrics.js';
 import { createAuthThrottle } from './limits/auth-throttle.js';
 import { NO_RATE_LIMIT, type RateLimitSpec } from './limits/rate-limit-spec.js';
 import { createRateLimiter } from './limits/rate-limiter.js';
@@ -68,6 +68,8 @@ export interface AppDeps {
   readonly tls?: { readonly cert: Buffer; readonly key: Buffer };
   /** Emulator mode (see docs/using-in-tests.md): any credentials, and the /__mock__ control endpoints. */
   readonly emulator?: boolean;
+  /** In a worker of `serve --workers N`: joins the group's metrics, so that /metrics answers for every worker. */
+  readonly shareMetrics?: (own: () => MetricsSnapshot) => MetricsGroup;
 }
 
 /** Builds the HTTP application. Reads no environment and listens on nothing. */
@@ -123,6 +125,8 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   const openapi = collectRoutes(app);
   const readiness = deps.readiness ?? createReadiness(true);
   const metrics = createMetrics();
+  const metricsGroup = deps.shareMetrics?.(() => metrics.snapshot(deps.store.poolStats()));
+  if (metricsGroup !== undefined) app.addHook('onClose', async () => metricsGroup.leave());
   app.addHook('onRequest', (request, reply, done) => {
     reply.header('x-request-id', request.id);
     // No answer of the API is for a cache to keep: credentials vary, numbers change. The
@@ -216,9 +220,10 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   await app.register(consoleSurface(deps.consoleDir));
   app.get('/openapi.json', async (_request, reply) => reply.type('application/json; charset=utf-8').send(openapi.relayRest()));
   app.get(COMPATIBILITY_DOCUMENT_PATH, async (_request, reply) => reply.type('application/json; charset=utf-8').send(openapi.compatibility()));
-  app.get('/metrics', async (_request, reply) =>
-    reply.type('text/plain; version=0.0.4; charset=utf-8').send(metrics.render(deps.store.poolStats())),
-  );
+  app.get('/metrics', async (_request, reply) => {
+    const text = metricsGroup === undefined ? metrics.render(deps.store.poolStats()) : renderMetrics(sumMetrics(await metricsGroup.gather()));
+    return reply.type('text/plain; version=0.0.4; charset=utf-8').send(text);
+  });
   app.get('/healthz', async () => ({ status: 'ok' }));
   app.get('/readyz', async (_request, reply) => {
     const ready = readiness.isReady() && (await deps.store.ready());

@@ -1,17 +1,30 @@
 import cluster, { type Worker } from 'node:cluster';
 import type { Config } from '../config/config.js';
+import type { MetricsGroup, MetricsSnapshot } from '../http/metrics.js';
 import { createLogger } from '../logger.js';
 
 /** What a worker and its supervisor tell each other over the cluster's IPC channel. */
-type GroupMessage = { readonly numberspace: 'prepared' } | { readonly numberspace: 'serve' };
+type GroupMessage =
+  | { readonly numberspace: 'prepared' }
+  | { readonly numberspace: 'serve' }
+  // A scrape: the worker that took it asks for the group's counts ('metrics?'), the supervisor
+  // asks every worker for its own ('snapshot?') and answers with those that came ('metrics').
+  | { readonly numberspace: 'metrics?'; readonly id: number }
+  | { readonly numberspace: 'metrics'; readonly id: number; readonly snapshots: MetricsSnapshot[] }
+  | { readonly numberspace: 'snapshot?'; readonly id: number }
+  | { readonly numberspace: 'snapshot'; readonly id: number; readonly snapshot: MetricsSnapshot };
 
-const isGroupMessage = (m: unknown, kind: GroupMessage['numberspace']): boolean =>
+const isGroupMessage = <K extends GroupMessage['numberspace']>(m: unknown, kind: K): m is Extract<GroupMessage, { numberspace: K }> =>
   typeof m === 'object' && m !== null && (m as { numberspace?: unknown }).numberspace === kind;
 
 /** Longest pause before a worker that keeps dying at start is started again. */
 const MAX_RESTART_DELAY_MS = 5000;
 /** A worker that lived this long died of something else than its start: it is replaced at once. */
 const STEADY_MS = 5000;
+/** How long a scrape waits for each worker's counts: one that is stuck is left out rather than holding every scrape up. */
+const SNAPSHOT_TIMEOUT_MS = 1000;
+/** How long a worker waits for the group's counts before it answers with its own alone: past the supervisor's own wait. */
+const GATHER_TIMEOUT_MS = 2 * SNAPSHOT_TIMEOUT_MS;
 
 /**
  * `numberspace serve` with WORKERS above 1: this process listens on nothing and opens no
@@ -25,11 +38,15 @@ const STEADY_MS = 5000;
  * start); one that cannot start before the group was ever ready ends the command with its exit
  * code, as a single server's failed start would. SIGTERM or SIGINT stops every worker the
  * way a single server stops, then this process.
+ *
+ * A worker's /metrics scrape is answered with every listening worker's counts, gathered here
+ * (see shareMetrics).
  */
 export function superviseWorkers(config: Config): Promise<number> {
   const logger = createLogger(config.logLevel);
   const count = config.workers;
   const live = new Map<Worker, number>();
+  const listening = new Set<Worker>();
   const prepared = new Set<number>();
   let groupReady = false;
   let stopping = false;
@@ -52,11 +69,40 @@ export function superviseWorkers(config: Config): Promise<number> {
     process.on('SIGTERM', () => stop({ signal: 'SIGTERM' }));
     process.on('SIGINT', () => stop({ signal: 'SIGINT' }));
 
+    const snapshotAsks = new Map<number, (snapshot?: MetricsSnapshot) => void>();
+    let lastAsk = 0;
+    const askSnapshot = (worker: Worker) =>
+      new Promise<MetricsSnapshot | undefined>((resolve) => {
+        const id = ++lastAsk;
+        const done = (snapshot?: MetricsSnapshot) => {
+          clearTimeout(timer);
+          snapshotAsks.delete(id);
+          resolve(snapshot);
+        };
+        const timer = setTimeout(done, SNAPSHOT_TIMEOUT_MS).unref();
+        snapshotAsks.set(id, done);
+        worker.send({ numberspace: 'snapshot?', id } satisfies GroupMessage, (err) => {
+          if (err) done();
+        });
+      });
+    const gatherMetrics = async (asker: Worker, id: number) => {
+      // In slot order, the same on every scrape (see sumMetrics). A worker not yet listening has answered nothing.
+      const workers = [...live].filter(([w]) => listening.has(w)).sort(([, a], [, b]) => a - b);
+      const snapshots = (await Promise.all(workers.map(([w]) => askSnapshot(w)))).filter((s) => s !== undefined);
+      // The asker may have died meanwhile: nobody to answer.
+      if (asker.isConnected()) asker.send({ numberspace: 'metrics', id, snapshots } satisfies GroupMessage, () => {});
+    };
+
     const fork = (slot: number, failedStarts: number) => {
       const startedAt = Date.now();
       const worker = cluster.fork({ NUMBERSPACE_WORKER: String(slot + 1) });
       live.set(worker, slot);
       let workerPrepared = false;
+      worker.on('listening', () => listening.add(worker));
+      worker.on('message', (message: unknown) => {
+        if (isGroupMessage(message, 'metrics?')) void gatherMetrics(worker, message.id);
+        else if (isGroupMessage(message, 'snapshot')) snapshotAsks.get(message.id)?.(message.snapshot);
+      });
       worker.on('message', (message: unknown) => {
         if (!isGroupMessage(message, 'prepared')) return;
         workerPrepared = true;
@@ -77,6 +123,7 @@ export function superviseWorkers(config: Config): Promise<number> {
       });
       worker.on('exit', (code, signal) => {
         live.delete(worker);
+        listening.delete(worker);
         if (stopping) {
           if (code !== 0 && code !== null) exitCode = 1;
           finishIfDone();
@@ -130,4 +177,36 @@ export function joinGroup(stopped: Promise<void>): Promise<boolean> {
     });
     process.send!({ numberspace: 'prepared' } satisfies GroupMessage);
   });
+}
+
+/**
+ * In a worker: answers the supervisor's asks for this worker's counts with `own`, and gathers
+ * the group's for a scrape. Should the supervisor not answer in time, the scrape counts this
+ * worker alone (and numberspace_workers_reporting says 1).
+ */
+export function shareMetrics(own: () => MetricsSnapshot): MetricsGroup {
+  const waiting = new Map<number, (snapshots: MetricsSnapshot[]) => void>();
+  let lastId = 0;
+  const onMessage = (message: unknown) => {
+    if (isGroupMessage(message, 'snapshot?')) process.send!({ numberspace: 'snapshot', id: message.id, snapshot: own() } satisfies GroupMessage);
+    else if (isGroupMessage(message, 'metrics')) waiting.get(message.id)?.(message.snapshots);
+  };
+  process.on('message', onMessage);
+  return {
+    gather: () =>
+      new Promise((resolve) => {
+        const id = ++lastId;
+        const done = (snapshots: MetricsSnapshot[]) => {
+          clearTimeout(timer);
+          waiting.delete(id);
+          resolve(snapshots);
+        };
+        const timer = setTimeout(() => done([own()]), GATHER_TIMEOUT_MS);
+        waiting.set(id, done);
+        process.send!({ numberspace: 'metrics?', id } satisfies GroupMessage, undefined, undefined, (err) => {
+          if (err) done([own()]);
+        });
+      }),
+    leave: () => process.off('message', onMessage),
+  };
 }

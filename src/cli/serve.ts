@@ -9,7 +9,7 @@ import { isTransientDatabaseError } from '../storage/database-errors.js';
 import { openStore, type Store } from '../storage/store.js';
 import { bootstrap, type BootstrapResult } from '../tenancy/tenancy-service.js';
 import type { Io } from './io.js';
-import { joinGroup, leaveGroup } from './serve-workers.js';
+import { isGroupWorker, joinGroup, leaveGroup, shareMetrics } from './serve-workers.js';
 
 /**
  * `numberspace serve`: listen, then migrate and make sure credentials exist, retrying while
@@ -42,6 +42,7 @@ async function serve(config: Config, io: Io): Promise<number> {
     trustProxy: config.trustProxy,
     ...(tls === undefined ? {} : { tls }),
     ...(config.emulator === undefined ? {} : { emulator: true }),
+    ...(isGroupWorker() ? { shareMetrics } : {}),
   });
   if (config.emulator !== undefined) {
     io.err(

@@ -1,6 +1,10 @@
 /**
  * Prometheus metrics, kept in process memory per node (scrape every node). Hand-written: the
  * handful of counters and one histogram family do not justify a dependency.
+ *
+ * With WORKERS above 1 a scrape answers for the whole group: the worker that takes it gathers
+ * every worker's snapshot through the supervisor (see shareMetrics in cli/serve-workers.ts)
+ * and renders their sum, so the counters do not depend on which worker took the connection.
  */
 
 const BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5] as const;
@@ -17,6 +21,34 @@ export interface PoolStats {
   readonly waiting: number;
 }
 
+/**
+ * One process's counts as plain JSON, so that it crosses the cluster's IPC channel. Entry
+ * lists rather than objects: an object would put integer-like keys (the statuses) first, and
+ * the rendered order would differ from the order the counts first appeared in.
+ */
+export interface MetricsSnapshot {
+  /** `method \0 route \0 status` → answered requests. */
+  readonly requests: readonly (readonly [string, number])[];
+  /** `method \0 route` → latency histogram. */
+  readonly durations: readonly (readonly [string, Histogram])[];
+  readonly imports: number;
+  readonly releases: number;
+  readonly rateLimited: number;
+  readonly unavailable: number;
+  readonly rejected: readonly (readonly [number, number])[];
+  readonly pool: PoolStats | null;
+  /** Set on a group's sum only: how many workers' snapshots it holds. */
+  readonly workers?: number;
+}
+
+/** What a worker of a group reaches the other workers' counts through. */
+export interface MetricsGroup {
+  /** Every reporting worker's snapshot, this process's included, in the same order on every call. */
+  gather(): Promise<MetricsSnapshot[]>;
+  /** Stops answering the other workers' scrapes. */
+  leave(): void;
+}
+
 declare module 'fastify' {
   interface FastifyContextConfig {
     /** The route's answers count in numberspace_imports_total or numberspace_releases_total (201 and 204). */
@@ -27,6 +59,7 @@ declare module 'fastify' {
 export interface Metrics {
   /** Records one answered request; `route` is the matched route template, never the raw URL. */
   observe(method: string, route: string, status: number, seconds: number, counts?: 'import' | 'release'): void;
+  snapshot(pool: PoolStats | null): MetricsSnapshot;
   render(pool: PoolStats | null): string;
 }
 
@@ -40,6 +73,17 @@ export function createMetrics(): Metrics {
   let rateLimited = 0;
   let unavailable = 0;
   const rejected = new Map<number, number>();
+
+  const snapshot = (pool: PoolStats | null): MetricsSnapshot => ({
+    requests: [...requests],
+    durations: [...durations].map(([key, h]) => [key, { counts: [...h.counts], sum: h.sum, count: h.count }] as const),
+    imports,
+    releases,
+    rateLimited,
+    unavailable,
+    rejected: [...rejected],
+    pool,
+  });
 
   return {
     observe(method, route, status, seconds, counts) {
@@ -60,41 +104,91 @@ export function createMetrics(): Metrics {
       else if (status === 503) unavailable++;
       if (status >= 400 && status < 500) rejected.set(status, (rejected.get(status) ?? 0) + 1);
     },
-
-    render(pool) {
-      const out: string[] = [];
-      out.push('# HELP numberspace_http_requests_total Answered HTTP requests by route template, method and status.');
-      out.push('# TYPE numberspace_http_requests_total counter');
-      for (const [key, n] of requests) {
-        const [method, route, status] = key.split('\u0000') as [string, string, string];
-        out.push(`numberspace_http_requests_total{method="${method}",route="${escape(route)}",status="${status}"} ${n}`);
-      }
-      out.push('# HELP numberspace_http_request_duration_seconds Time from request received to response sent.');
-      out.push('# TYPE numberspace_http_request_duration_seconds histogram');
-      for (const [key, h] of durations) {
-        const [method, route] = key.split('\u0000') as [string, string];
-        const labels = `method="${method}",route="${escape(route)}"`;
-        BUCKETS.forEach((le, i) => out.push(`numberspace_http_request_duration_seconds_bucket{${labels},le="${le}"} ${h.counts[i]}`));
-        out.push(`numberspace_http_request_duration_seconds_bucket{${labels},le="+Inf"} ${h.count}`);
-        out.push(`numberspace_http_request_duration_seconds_sum{${labels}} ${h.sum}`);
-        out.push(`numberspace_http_request_duration_seconds_count{${labels}} ${h.count}`);
-      }
-      const counter = (name: string, help: string, value: number) =>
-        out.push(`# HELP ${name} ${help}`, `# TYPE ${name} counter`, `${name} ${value}`);
-      counter('numberspace_imports_total', 'Numbers imported (201).', imports);
-      counter('numberspace_releases_total', 'Numbers released (204).', releases);
-      counter('numberspace_rate_limited_total', 'Requests refused by a rate limit (429).', rateLimited);
-      counter('numberspace_database_unavailable_total', 'Requests answered 503 because the database could not serve them.', unavailable);
-      out.push('# HELP numberspace_rejected_requests_total Requests refused with a 4xx status.', '# TYPE numberspace_rejected_requests_total counter');
-      for (const [status, n] of rejected) out.push(`numberspace_rejected_requests_total{status="${status}"} ${n}`);
-      if (pool !== null) {
-        const gauge = (name: string, help: string, value: number) =>
-          out.push(`# HELP ${name} ${help}`, `# TYPE ${name} gauge`, `${name} ${value}`);
-        gauge('numberspace_db_pool_connections', 'PostgreSQL connections open in this node\'s pool.', pool.total);
-        gauge('numberspace_db_pool_idle_connections', 'Idle PostgreSQL connections in the pool.', pool.idle);
-        gauge('numberspace_db_pool_waiting_requests', 'Queries waiting for a pool connection.', pool.waiting);
-      }
-      return `${out.join('\n')}\n`;
-    },
+    snapshot,
+    render: (pool) => renderMetrics(snapshot(pool)),
   };
+}
+
+/**
+ * The group's sum. Series appear in the order they first appear in `snapshots`. Histogram sums
+ * are added in the order given: floating-point addition rounds monotonically, so with the
+ * same order on every scrape a sum never goes down unless a worker's own does.
+ */
+export function sumMetrics(snapshots: readonly MetricsSnapshot[]): MetricsSnapshot {
+  const requests = new Map<string, number>();
+  const durations = new Map<string, Histogram>();
+  const rejected = new Map<number, number>();
+  let pool: { total: number; idle: number; waiting: number } | null = null;
+  for (const s of snapshots) {
+    for (const [key, n] of s.requests) requests.set(key, (requests.get(key) ?? 0) + n);
+    for (const [key, h] of s.durations) {
+      const into = durations.get(key);
+      if (into === undefined) durations.set(key, { counts: [...h.counts], sum: h.sum, count: h.count });
+      else {
+        h.counts.forEach((n, i) => (into.counts[i]! += n));
+        into.sum += h.sum;
+        into.count += h.count;
+      }
+    }
+    for (const [status, n] of s.rejected) rejected.set(status, (rejected.get(status) ?? 0) + n);
+    if (s.pool !== null) {
+      pool ??= { total: 0, idle: 0, waiting: 0 };
+      pool.total += s.pool.total;
+      pool.idle += s.pool.idle;
+      pool.waiting += s.pool.waiting;
+    }
+  }
+  const total = (pick: (s: MetricsSnapshot) => number) => snapshots.reduce((n, s) => n + pick(s), 0);
+  return {
+    requests: [...requests],
+    durations: [...durations],
+    imports: total((s) => s.imports),
+    releases: total((s) => s.releases),
+    rateLimited: total((s) => s.rateLimited),
+    unavailable: total((s) => s.unavailable),
+    rejected: [...rejected],
+    pool,
+    workers: snapshots.length,
+  };
+}
+
+export function renderMetrics(s: MetricsSnapshot): string {
+  const out: string[] = [];
+  out.push('# HELP numberspace_http_requests_total Answered HTTP requests by route template, method and status.');
+  out.push('# TYPE numberspace_http_requests_total counter');
+  for (const [key, n] of s.requests) {
+    const [method, route, status] = key.split('\u0000') as [string, string, string];
+    out.push(`numberspace_http_requests_total{method="${method}",route="${escape(route)}",status="${status}"} ${n}`);
+  }
+  out.push('# HELP numberspace_http_request_duration_seconds Time from request received to response sent.');
+  out.push('# TYPE numberspace_http_request_duration_seconds histogram');
+  for (const [key, h] of s.durations) {
+    const [method, route] = key.split('\u0000') as [string, string];
+    const labels = `method="${method}",route="${escape(route)}"`;
+    BUCKETS.forEach((le, i) => out.push(`numberspace_http_request_duration_seconds_bucket{${labels},le="${le}"} ${h.counts[i]}`));
+    out.push(`numberspace_http_request_duration_seconds_bucket{${labels},le="+Inf"} ${h.count}`);
+    out.push(`numberspace_http_request_duration_seconds_sum{${labels}} ${h.sum}`);
+    out.push(`numberspace_http_request_duration_seconds_count{${labels}} ${h.count}`);
+  }
+  const counter = (name: string, help: string, value: number) =>
+    out.push(`# HELP ${name} ${help}`, `# TYPE ${name} counter`, `${name} ${value}`);
+  counter('numberspace_imports_total', 'Numbers imported (201).', s.imports);
+  counter('numberspace_releases_total', 'Numbers released (204).', s.releases);
+  counter('numberspace_rate_limited_total', 'Requests refused by a rate limit (429).', s.rateLimited);
+  counter('numberspace_database_unavailable_total', 'Requests answered 503 because the database could not serve them.', s.unavailable);
+  out.push('# HELP numberspace_rejected_requests_total Requests refused with a 4xx status.', '# TYPE numberspace_rejected_requests_total counter');
+  for (const [status, n] of s.rejected) out.push(`numberspace_rejected_requests_total{status="${status}"} ${n}`);
+  const gauge = (name: string, help: string, value: number) =>
+    out.push(`# HELP ${name} ${help}`, `# TYPE ${name} gauge`, `${name} ${value}`);
+  if (s.pool !== null) {
+    // Each worker has a pool of its own.
+    const help = (one: string, group: string) => (s.workers === undefined ? one : group);
+    gauge('numberspace_db_pool_connections', help("PostgreSQL connections open in this node's pool.", "PostgreSQL connections open, summed over this node's workers' pools."), s.pool.total);
+    gauge('numberspace_db_pool_idle_connections', help('Idle PostgreSQL connections in the pool.', "Idle PostgreSQL connections, summed over the workers' pools."), s.pool.idle);
+    gauge('numberspace_db_pool_waiting_requests', help('Queries waiting for a pool connection.', "Queries waiting for a pool connection, summed over the workers' pools."), s.pool.waiting);
+  }
+  if (s.workers !== undefined) {
+    gauge('numberspace_workers_reporting', 'Workers whose counts this scrape sums (one that does not answer within 1 s is left out).', s.workers);
+  }
+  return `${out.join('\n')}\n`;
 }
