@@ -146,19 +146,24 @@ export interface PhoneNumberStore {
 /**
  * Pages come from a stored rendering (selected as `wire`, whichever column keeps it); a row
  * with none (written before the column existed and not touched since) gets it rendered from
- * its whole row, so no answer is ever incomplete.
+ * its whole row, so no answer is ever incomplete. A row gone by then (an emulator reset
+ * deleted it) is left out, as a page read a moment later would.
  */
 export async function withJson(
   rows: readonly { id: string; created_at: string; wire: string | null }[],
   column: RenderedColumn,
   wholeRow: (id: string) => Promise<PhoneNumberRow | undefined> | PhoneNumberRow | undefined,
 ): Promise<ListedNumber[]> {
+  const listed: ListedNumber[] = [];
   for (const row of rows) {
-    if (row.wire !== null) continue;
+    if (row.wire !== null) {
+      listed.push(row as ListedNumber);
+      continue;
+    }
     const whole = await wholeRow(row.id);
-    (row as { wire: string | null }).wire = renderedJson(whole!, column);
+    if (whole !== undefined) listed.push({ id: row.id, created_at: row.created_at, wire: renderedJson(whole, column) });
   }
-  return rows as ListedNumber[];
+  return listed;
 }
 
 /**

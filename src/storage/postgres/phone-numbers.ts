@@ -24,10 +24,13 @@ export function postgresPhoneNumberStore(db: Kysely<Database>): PhoneNumberStore
   const active = () => db.selectFrom('phone_numbers').where(isActive);
   const findActive = (projectId: string, id: string): Promise<PhoneNumberRow | undefined> =>
     active().select(COLUMNS).where('id', '=', id).where('project_id', '=', projectId).executeTakeFirst();
+  // A row read as active may be released before its fallback rendering reads it again.
+  const findRow = (projectId: string, id: string): Promise<PhoneNumberRow | undefined> =>
+    db.selectFrom('phone_numbers').select(COLUMNS).where('id', '=', id).where('project_id', '=', projectId).executeTakeFirst();
   return {
     insert: (row, audit, quota, answer) => insertBatch.submit({ row, audit, quota, answer: answer ?? null }),
     findActive,
-    findRow: (projectId, id) => db.selectFrom('phone_numbers').select(COLUMNS).where('id', '=', id).where('project_id', '=', projectId).executeTakeFirst(),
+    findRow,
     async findActiveOwner(number) {
       const found = await db.selectFrom('phone_numbers').select('project_id').where('number', '=', number).where('released_at', 'is', null).executeTakeFirst();
       return found?.project_id;
@@ -36,12 +39,12 @@ export function postgresPhoneNumberStore(db: Kysely<Database>): PhoneNumberStore
       const column = RENDERINGS[rendering];
       const found = await active().select(['id', 'created_at', sql.ref<string | null>(column).as('wire')]).where('id', '=', id).where('project_id', '=', projectId).executeTakeFirst();
       if (found === undefined) return undefined;
-      return (await withJson([found], column, (rowId) => findActive(projectId, rowId)))[0]!.wire;
+      return (await withJson([found], column, (rowId) => findRow(projectId, rowId)))[0]?.wire;
     },
     async listPage(query) {
       if (matchesNothing(query)) return [];
       const { rows } = await db.executeQuery(listPageQuery('postgres', query));
-      return withJson(rows, RENDERINGS[query.rendering], (id) => findActive(query.projectId, id));
+      return withJson(rows, RENDERINGS[query.rendering], (id) => findRow(query.projectId, id));
     },
     async counts(projectId) {
       const { rows } = await db.executeQuery<{ country_code: string | null; number_type: NumberCount['number_type']; n: string }>(CompiledQuery.raw(COUNTS_SQL('$1'), [projectId]));
