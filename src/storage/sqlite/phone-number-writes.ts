@@ -18,28 +18,58 @@ import { ACTIVE, ROW, type ChangeItem, type ChangeOutcome, COLUMNS, type ImportI
 const insertStatement = (table: string, columns: readonly string[], tail = '') =>
   `insert into ${table} (${columns.join(', ')}) values (${columns.map((c) => `@${c}`).join(', ')})${tail}`;
 
+/**
+ * An import as it crosses to the writer thread: each record's values in its statement's column
+ * order (COLUMNS, AUDIT_COLUMNS, IDEMPOTENCY_COLUMNS), bound by position. As objects, copying
+ * 50 property names per row to the thread and binding each value by its name took about a
+ * tenth of the writer thread's time.
+ */
+export interface SqliteImportItem {
+  readonly row: readonly unknown[];
+  readonly audit: readonly unknown[];
+  readonly quota: number | null;
+  readonly answer: readonly unknown[] | null;
+}
+
+export function sqliteImportItem({ row, audit, quota, answer }: ImportItem): SqliteImportItem {
+  return {
+    row: COLUMNS.map((c) => row[c]),
+    audit: AUDIT_COLUMNS.map((c) => audit[c]),
+    quota,
+    answer: answer === null ? null : keptValues(idempotencyRow(answer)),
+  };
+}
+
+const keptValues = (kept: ReturnType<typeof idempotencyRow>) => IDEMPOTENCY_COLUMNS.map((c) => kept[c]);
+
+const PROJECT_ID = COLUMNS.indexOf('project_id');
+const placeholders = (n: number) => Array.from({ length: n }, () => '?').join(', ');
+const positionalInsert = (table: string, columns: readonly string[], tail = '') => `insert into ${table} (${columns.join(', ')}) values (${placeholders(columns.length)})${tail}`;
+
 /** Imports. `ON CONFLICT DO NOTHING` lets the unique index refuse a taken number without failing its batch-mates. */
-export function sqliteImportWrites(handle: SQLite.Database): (items: readonly ImportItem[]) => InsertOutcome[] {
-  const insert = handle.prepare(insertStatement('phone_numbers', COLUMNS, ' on conflict do nothing'));
-  const record = handle.prepare(insertStatement('audit_events', AUDIT_COLUMNS));
+export function sqliteImportWrites(handle: SQLite.Database): (items: readonly SqliteImportItem[]) => InsertOutcome[] {
+  const insert = handle.prepare(positionalInsert('phone_numbers', COLUMNS, ' on conflict do nothing'));
+  const record = handle.prepare(positionalInsert('audit_events', AUDIT_COLUMNS));
   // Count and insert in one statement: the count is taken under the write lock the insert
   // holds, so no other writer (another process on the same file) can slip in between.
   const insertWithinQuota = handle.prepare(
-    `insert into phone_numbers (${COLUMNS.join(', ')}) select ${COLUMNS.map((c) => `@${c}`).join(', ')}` +
-      ` where (select count(*) from phone_numbers where project_id = @project_id and ${ACTIVE}) < @quota on conflict do nothing`,
+    `insert into phone_numbers (${COLUMNS.join(', ')}) select ${placeholders(COLUMNS.length)}` +
+      ` where (select count(*) from phone_numbers where project_id = ? and ${ACTIVE}) < ? on conflict do nothing`,
   );
   const activeCount = handle.prepare(`select count(*) from phone_numbers where project_id = ? and ${ACTIVE}`).pluck();
   // The key's answer goes in first: a key that already has one refuses the import in the same
   // statement, and the rare import refused after it takes its answer out again.
-  const keep = handle.prepare(insertStatement('idempotency_keys', IDEMPOTENCY_COLUMNS, ' on conflict do nothing'));
+  const keep = handle.prepare(positionalInsert('idempotency_keys', IDEMPOTENCY_COLUMNS, ' on conflict do nothing'));
   const unkeep = handle.prepare('delete from idempotency_keys where project_id = ? and operation = ? and key = ?');
-  return handle.transaction((items: readonly ImportItem[]): InsertOutcome[] =>
+  return handle.transaction((items: readonly SqliteImportItem[]): InsertOutcome[] =>
     items.map(({ row, audit, quota, answer }) => {
-      if (answer !== null && keep.run(idempotencyRow(answer)).changes !== 1) return 'key_taken';
-      const changes = quota === null ? insert.run(row).changes : insertWithinQuota.run({ ...row, quota }).changes;
+      if (answer !== null && keep.run(answer).changes !== 1) return 'key_taken';
+      const projectId = row[PROJECT_ID];
+      const changes = quota === null ? insert.run(row).changes : insertWithinQuota.run([...row, projectId, quota]).changes;
       if (changes !== 1) {
-        if (answer !== null) unkeep.run(answer.projectId, answer.operation, answer.key);
-        return quota !== null && (activeCount.get(row.project_id) as number) >= quota ? 'over_quota' : 'taken';
+        // IDEMPOTENCY_COLUMNS begins with the key's project, operation and key.
+        if (answer !== null) unkeep.run(answer.slice(0, 3));
+        return quota !== null && (activeCount.get(projectId) as number) >= quota ? 'over_quota' : 'taken';
       }
       record.run(audit);
       return 'inserted';

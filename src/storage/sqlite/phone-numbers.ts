@@ -3,6 +3,7 @@ import { type PhoneNumberRow, RENDERINGS, renderedJson } from '../../domain/phon
 import { groupCommitter } from '../group-commit.js';
 import { listPageQuery } from '../list-page-query.js';
 import { ACTIVE, COUNTS_SQL, type NumberCount, ROW, type ListedNumber, type PhoneNumberStore, type ReleaseOutcome, type UpdateOutcome, withJson } from '../phone-number-store.js';
+import { sqliteImportItem } from './phone-number-writes.js';
 import type { SqliteWriter, WriteItem, WriteName, WriteResult } from './writer.js';
 
 /**
@@ -31,7 +32,7 @@ export function sqlitePhoneNumberStore(handle: SQLite.Database, writer: SqliteWr
     return statement.all(...compiled.parameters);
   };
   return {
-    insert: (row, audit, quota, answer) => importBatch.submit({ row, audit, quota, answer: answer ?? null }),
+    insert: (row, audit, quota, answer) => importBatch.submit(sqliteImportItem({ row, audit, quota, answer: answer ?? null })),
     findActive: async (projectId, id) => findActive(projectId, id),
     findRow: async (projectId, id) => selectAnyRow().get(id, projectId) as PhoneNumberRow | undefined,
     findActiveOwner: async (number) => selectOwner().get(number) as string | undefined,
