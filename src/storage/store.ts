@@ -43,7 +43,7 @@ export function openStore(databaseUrl: string, options: OpenDatabaseOptions = {}
   return {
     kind,
     tenancy: kyselyTenancyStore(db),
-    phoneNumbers: sqlite === null || sqliteWriter === null ? postgresPhoneNumberStore(db) : sqlitePhoneNumberStore(sqlite, sqliteWriter),
+    phoneNumbers: sqlite === null || sqliteWriter === null ? postgresPhoneNumberStore(db, pool!) : sqlitePhoneNumberStore(sqlite, sqliteWriter),
     stock: sqlite === null || sqliteWriter === null ? postgresStockStore(db) : sqliteStockStore(sqlite, sqliteWriter),
     audit: kyselyAuditStore(db),
     idempotency: sqlite === null ? kyselyIdempotencyStore(db) : sqliteIdempotencyStore(sqlite, db),

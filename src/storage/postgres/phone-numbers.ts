@@ -1,6 +1,8 @@
 import { CompiledQuery, type Kysely, type SqlBool, sql, type Transaction } from 'kysely';
 import { AUDIT_COLUMNS } from '../../domain/audit.js';
-import { type PhoneNumberRow, RENDERINGS } from '../../domain/phone-number-record.js';
+import type pg from 'pg';
+import { type PhoneNumberRow, type RenderedColumn, RENDERINGS } from '../../domain/phone-number-record.js';
+import { preparedReads } from './prepared.js';
 import { planUpdate, releaseAudit } from '../../domain/phone-number-update.js';
 import { groupCommitter } from '../group-commit.js';
 import { listPageQuery } from '../list-page-query.js';
@@ -13,14 +15,20 @@ import type { Database } from '../schema.js';
 
 const isActive = sql.raw<SqlBool>(ACTIVE);
 
+const FIND_JSON_SQL: Readonly<Record<RenderedColumn, string>> = {
+  wire: `select id, created_at, wire from phone_numbers where id = $1 and project_id = $2 and ${ACTIVE}`,
+  compat_wire: `select id, created_at, compat_wire as wire from phone_numbers where id = $1 and project_id = $2 and ${ACTIVE}`,
+};
+
 /**
  * The inventory on PostgreSQL. Imports go through group commit (see group-commit.ts):
  * concurrent imports share one transaction, and `ON CONFLICT DO NOTHING` lets the unique index
  * refuse a taken number without failing its batch-mates. Updates and releases are a
  * transaction each, serialised on the row's lock.
  */
-export function postgresPhoneNumberStore(db: Kysely<Database>): PhoneNumberStore {
+export function postgresPhoneNumberStore(db: Kysely<Database>, pool: pg.Pool): PhoneNumberStore {
   const insertBatch = postgresInsertBatch(db);
+  const read = preparedReads(pool);
   const active = () => db.selectFrom('phone_numbers').where(isActive);
   const findActive = (projectId: string, id: string): Promise<PhoneNumberRow | undefined> =>
     active().select(COLUMNS).where('id', '=', id).where('project_id', '=', projectId).executeTakeFirst();
@@ -37,13 +45,14 @@ export function postgresPhoneNumberStore(db: Kysely<Database>): PhoneNumberStore
     },
     async findActiveJson(projectId, id, rendering) {
       const column = RENDERINGS[rendering];
-      const found = await active().select(['id', 'created_at', sql.ref<string | null>(column).as('wire')]).where('id', '=', id).where('project_id', '=', projectId).executeTakeFirst();
+      const [found] = await read<{ id: string; created_at: string; wire: string | null }>(FIND_JSON_SQL[column], [id, projectId]);
       if (found === undefined) return undefined;
       return (await withJson([found], column, (rowId) => findRow(projectId, rowId)))[0]?.wire;
     },
     async listPage(query) {
       if (matchesNothing(query)) return [];
-      const { rows } = await db.executeQuery(listPageQuery('postgres', query));
+      const page = listPageQuery('postgres', query);
+      const rows = await read<{ id: string; created_at: string; wire: string | null }>(page.sql, page.parameters);
       return withJson(rows, RENDERINGS[query.rendering], (id) => findRow(query.projectId, id));
     },
     async counts(projectId) {
