@@ -9,7 +9,7 @@ import { sendCompatibilityError } from './surfaces/compatibility/error-writer.js
 import { COMPATIBILITY_ALIAS_PREFIX, COMPATIBILITY_PREFIX, compatibilitySurface, isCompatibilityPath } from './surfaces/compatibility/plugin.js';
 import { errors } from './domain/errors.js';
 import { answerClientError, hasAmbiguousHost } from './http/framing.js';
-import { createMetrics, type MetricsGroup, type MetricsSnapshot, renderMetrics, sumMetrics } from './http/metrics.js';
+import { createMetrics, type MetricsGroup, type MetricsSnapshot, renderMetrics } from './http/metrics.js';
 import { createAuthThrottle } from './limits/auth-throttle.js';
 import { NO_RATE_LIMIT, type RateLimitSpec } from './limits/rate-limit-spec.js';
 import { createRateLimiter } from './limits/rate-limiter.js';
@@ -221,7 +221,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   app.get('/openapi.json', async (_request, reply) => reply.type('application/json; charset=utf-8').send(openapi.relayRest()));
   app.get(COMPATIBILITY_DOCUMENT_PATH, async (_request, reply) => reply.type('application/json; charset=utf-8').send(openapi.compatibility()));
   app.get('/metrics', async (_request, reply) => {
-    const text = metricsGroup === undefined ? metrics.render(deps.store.poolStats()) : renderMetrics(sumMetrics(await metricsGroup.gather()));
+    const text = metricsGroup === undefined ? metrics.render(deps.store.poolStats()) : renderMetrics(await metricsGroup.gather());
     return reply.type('text/plain; version=0.0.4; charset=utf-8').send(text);
   });
   app.get('/healthz', async () => ({ status: 'ok' }));

@@ -1,6 +1,6 @@
 import cluster, { type Worker } from 'node:cluster';
 import type { Config } from '../config/config.js';
-import type { MetricsGroup, MetricsSnapshot } from '../http/metrics.js';
+import { groupMetrics, type MetricsGroup, type MetricsSnapshot, retireMetrics, type SlotMetrics, sumMetrics } from '../http/metrics.js';
 import { createLogger } from '../logger.js';
 
 /** What a worker and its supervisor tell each other over the cluster's IPC channel. */
@@ -8,9 +8,10 @@ type GroupMessage =
   | { readonly numberspace: 'prepared' }
   | { readonly numberspace: 'serve' }
   // A scrape: the worker that took it asks for the group's counts ('metrics?'), the supervisor
-  // asks every worker for its own ('snapshot?') and answers with those that came ('metrics').
+  // asks every worker for its own ('snapshot?', also asked every COLLECT_INTERVAL_MS) and
+  // answers with the group's sum ('metrics').
   | { readonly numberspace: 'metrics?'; readonly id: number }
-  | { readonly numberspace: 'metrics'; readonly id: number; readonly snapshots: MetricsSnapshot[] }
+  | { readonly numberspace: 'metrics'; readonly id: number; readonly snapshot: MetricsSnapshot }
   | { readonly numberspace: 'snapshot?'; readonly id: number }
   | { readonly numberspace: 'snapshot'; readonly id: number; readonly snapshot: MetricsSnapshot };
 
@@ -21,8 +22,14 @@ const isGroupMessage = <K extends GroupMessage['numberspace']>(m: unknown, kind:
 const MAX_RESTART_DELAY_MS = 5000;
 /** A worker that lived this long died of something else than its start: it is replaced at once. */
 const STEADY_MS = 5000;
-/** How long a scrape waits for each worker's counts: one that is stuck is left out rather than holding every scrape up. */
+/** How long a scrape waits for each worker's counts: one that is stuck is counted as of its last answer rather than holding every scrape up. */
 const SNAPSHOT_TIMEOUT_MS = 1000;
+/**
+ * How often the supervisor collects every worker's counts between scrapes: a worker that dies
+ * takes with it only what it counted since its last snapshot, so at most this long's worth
+ * (or less, when a scrape came later). A snapshot is a few kilobytes of JSON.
+ */
+const COLLECT_INTERVAL_MS = 5000;
 /** How long a worker waits for the group's counts before it answers with its own alone: past the supervisor's own wait. */
 const GATHER_TIMEOUT_MS = 2 * SNAPSHOT_TIMEOUT_MS;
 
@@ -39,8 +46,11 @@ const GATHER_TIMEOUT_MS = 2 * SNAPSHOT_TIMEOUT_MS;
  * code, as a single server's failed start would. SIGTERM or SIGINT stops every worker the
  * way a single server stops, then this process.
  *
- * A worker's /metrics scrape is answered with every listening worker's counts, gathered here
- * (see shareMetrics).
+ * A worker's /metrics scrape is answered with the group's counts, gathered and summed here
+ * (see shareMetrics and groupMetrics). This process keeps each worker's last snapshot, asked
+ * for on every scrape and every COLLECT_INTERVAL_MS: a worker that misses a scrape's deadline
+ * is counted as of that snapshot, and when a worker exits, its last snapshot's counters are
+ * kept for its slot (its pool gauges are not), so that the group's counters never go down.
  */
 export function superviseWorkers(config: Config): Promise<number> {
   const logger = createLogger(config.logLevel);
@@ -62,6 +72,7 @@ export function superviseWorkers(config: Config): Promise<number> {
     const stop = (reason: Record<string, unknown>) => {
       if (stopping) return;
       stopping = true;
+      clearInterval(collector);
       logger.info({ ...reason, workers: live.size }, 'shutting down');
       for (const worker of live.keys()) worker.process.kill('SIGTERM');
       finishIfDone();
@@ -69,29 +80,42 @@ export function superviseWorkers(config: Config): Promise<number> {
     process.on('SIGTERM', () => stop({ signal: 'SIGTERM' }));
     process.on('SIGINT', () => stop({ signal: 'SIGINT' }));
 
-    const snapshotAsks = new Map<number, (snapshot?: MetricsSnapshot) => void>();
+    /** Each live worker's latest snapshot, whichever ask it answered (a late answer too). */
+    const lastSnapshot = new Map<Worker, MetricsSnapshot>();
+    /** Per slot: the last snapshots of its workers that died, summed (see retireMetrics). */
+    const retired: (MetricsSnapshot | undefined)[] = new Array(count).fill(undefined);
+    const snapshotAsks = new Map<number, () => void>();
     let lastAsk = 0;
+    /** Resolves true when `worker` answers within SNAPSHOT_TIMEOUT_MS (its answer is then in lastSnapshot). */
     const askSnapshot = (worker: Worker) =>
-      new Promise<MetricsSnapshot | undefined>((resolve) => {
+      new Promise<boolean>((resolve) => {
         const id = ++lastAsk;
-        const done = (snapshot?: MetricsSnapshot) => {
+        const done = (answered: boolean) => {
           clearTimeout(timer);
           snapshotAsks.delete(id);
-          resolve(snapshot);
+          resolve(answered);
         };
-        const timer = setTimeout(done, SNAPSHOT_TIMEOUT_MS).unref();
-        snapshotAsks.set(id, done);
+        const timer = setTimeout(() => done(false), SNAPSHOT_TIMEOUT_MS).unref();
+        snapshotAsks.set(id, () => done(true));
         worker.send({ numberspace: 'snapshot?', id } satisfies GroupMessage, (err) => {
-          if (err) done();
+          if (err) done(false);
         });
       });
+    // A worker not yet listening has counted nothing.
+    const listeningWorkers = () => [...live.keys()].filter((w) => listening.has(w));
     const gatherMetrics = async (asker: Worker, id: number) => {
-      // In slot order, the same on every scrape (see sumMetrics). A worker not yet listening has answered nothing.
-      const workers = [...live].filter(([w]) => listening.has(w)).sort(([, a], [, b]) => a - b);
-      const snapshots = (await Promise.all(workers.map(([w]) => askSnapshot(w)))).filter((s) => s !== undefined);
+      const answered = (await Promise.all(listeningWorkers().map(askSnapshot))).filter(Boolean).length;
+      // Read once every answer is in or late: a worker that exited meanwhile is in its slot's
+      // retired counts by now, no longer among the live.
+      const slots: SlotMetrics[] = retired.map((r) => ({ retired: r }));
+      for (const [worker, slot] of live) slots[slot] = { retired: retired[slot], current: lastSnapshot.get(worker) };
+      const snapshot = groupMetrics(slots, answered);
       // The asker may have died meanwhile: nobody to answer.
-      if (asker.isConnected()) asker.send({ numberspace: 'metrics', id, snapshots } satisfies GroupMessage, () => {});
+      if (asker.isConnected()) asker.send({ numberspace: 'metrics', id, snapshot } satisfies GroupMessage, () => {});
     };
+    const collector = setInterval(() => {
+      for (const worker of listeningWorkers()) void askSnapshot(worker);
+    }, COLLECT_INTERVAL_MS).unref();
 
     const fork = (slot: number, failedStarts: number) => {
       const startedAt = Date.now();
@@ -101,7 +125,11 @@ export function superviseWorkers(config: Config): Promise<number> {
       worker.on('listening', () => listening.add(worker));
       worker.on('message', (message: unknown) => {
         if (isGroupMessage(message, 'metrics?')) void gatherMetrics(worker, message.id);
-        else if (isGroupMessage(message, 'snapshot')) snapshotAsks.get(message.id)?.(message.snapshot);
+        else if (isGroupMessage(message, 'snapshot')) {
+          // Answers come in the order asked: this one is the worker's latest.
+          if (live.has(worker)) lastSnapshot.set(worker, message.snapshot);
+          snapshotAsks.get(message.id)?.();
+        }
       });
       worker.on('message', (message: unknown) => {
         if (!isGroupMessage(message, 'prepared')) return;
@@ -124,6 +152,10 @@ export function superviseWorkers(config: Config): Promise<number> {
       worker.on('exit', (code, signal) => {
         live.delete(worker);
         listening.delete(worker);
+        // What it counted up to its last snapshot stays counted; what it counted since is lost.
+        const last = lastSnapshot.get(worker);
+        lastSnapshot.delete(worker);
+        if (last !== undefined) retired[slot] = retireMetrics(retired[slot], last);
         if (stopping) {
           if (code !== 0 && code !== null) exitCode = 1;
           finishIfDone();
@@ -182,29 +214,30 @@ export function joinGroup(stopped: Promise<void>): Promise<boolean> {
 /**
  * In a worker: answers the supervisor's asks for this worker's counts with `own`, and gathers
  * the group's for a scrape. Should the supervisor not answer in time, the scrape counts this
- * worker alone (and numberspace_workers_reporting says 1).
+ * worker alone (and numberspace_workers_reporting says 1): the one case where the group's
+ * counters go down.
  */
 export function shareMetrics(own: () => MetricsSnapshot): MetricsGroup {
-  const waiting = new Map<number, (snapshots: MetricsSnapshot[]) => void>();
+  const waiting = new Map<number, (snapshot: MetricsSnapshot) => void>();
   let lastId = 0;
   const onMessage = (message: unknown) => {
     if (isGroupMessage(message, 'snapshot?')) process.send!({ numberspace: 'snapshot', id: message.id, snapshot: own() } satisfies GroupMessage);
-    else if (isGroupMessage(message, 'metrics')) waiting.get(message.id)?.(message.snapshots);
+    else if (isGroupMessage(message, 'metrics')) waiting.get(message.id)?.(message.snapshot);
   };
   process.on('message', onMessage);
   return {
     gather: () =>
       new Promise((resolve) => {
         const id = ++lastId;
-        const done = (snapshots: MetricsSnapshot[]) => {
+        const done = (snapshot: MetricsSnapshot) => {
           clearTimeout(timer);
           waiting.delete(id);
-          resolve(snapshots);
+          resolve(snapshot);
         };
-        const timer = setTimeout(() => done([own()]), GATHER_TIMEOUT_MS);
+        const timer = setTimeout(() => done(sumMetrics([own()])), GATHER_TIMEOUT_MS);
         waiting.set(id, done);
         process.send!({ numberspace: 'metrics?', id } satisfies GroupMessage, undefined, undefined, (err) => {
-          if (err) done([own()]);
+          if (err) done(sumMetrics([own()]));
         });
       }),
     leave: () => process.off('message', onMessage),

@@ -2,9 +2,11 @@
  * Prometheus metrics, kept in process memory per node (scrape every node). Hand-written: the
  * handful of counters and one histogram family do not justify a dependency.
  *
- * With WORKERS above 1 a scrape answers for the whole group: the worker that takes it gathers
- * every worker's snapshot through the supervisor (see shareMetrics in cli/serve-workers.ts)
- * and renders their sum, so the counters do not depend on which worker took the connection.
+ * With WORKERS above 1 a scrape answers for the whole group: the worker that takes it asks the
+ * supervisor (see shareMetrics in cli/serve-workers.ts), which holds every worker's last
+ * snapshot and its dead workers' last counts and answers with their sum (groupMetrics), so the
+ * counters do not depend on which worker took the connection, and do not go down when a
+ * worker is late or replaced.
  */
 
 const BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5] as const;
@@ -43,8 +45,8 @@ export interface MetricsSnapshot {
 
 /** What a worker of a group reaches the other workers' counts through. */
 export interface MetricsGroup {
-  /** Every reporting worker's snapshot, this process's included, in the same order on every call. */
-  gather(): Promise<MetricsSnapshot[]>;
+  /** The group's counts, summed (see groupMetrics), with `workers` set. */
+  gather(): Promise<MetricsSnapshot>;
   /** Stops answering the other workers' scrapes. */
   leave(): void;
 }
@@ -109,12 +111,8 @@ export function createMetrics(): Metrics {
   };
 }
 
-/**
- * The group's sum. Series appear in the order they first appear in `snapshots`. Histogram sums
- * are added in the order given: floating-point addition rounds monotonically, so with the
- * same order on every scrape a sum never goes down unless a worker's own does.
- */
-export function sumMetrics(snapshots: readonly MetricsSnapshot[]): MetricsSnapshot {
+/** The sum of `snapshots`, in the order given (see groupMetrics); without `workers`. */
+function addMetrics(snapshots: readonly MetricsSnapshot[]): MetricsSnapshot {
   const requests = new Map<string, number>();
   const durations = new Map<string, Histogram>();
   const rejected = new Map<number, number>();
@@ -148,8 +146,51 @@ export function sumMetrics(snapshots: readonly MetricsSnapshot[]): MetricsSnapsh
     unavailable: total((s) => s.unavailable),
     rejected: [...rejected],
     pool,
-    workers: snapshots.length,
   };
+}
+
+/** The sum of `snapshots` as a group's answer: `workers` is how many there are. */
+export function sumMetrics(snapshots: readonly MetricsSnapshot[]): MetricsSnapshot {
+  return { ...addMetrics(snapshots), workers: snapshots.length };
+}
+
+/** What the supervisor of a group holds for one worker slot. */
+export interface SlotMetrics {
+  /** The last snapshots of the slot's workers that died, summed, without their pool gauges (see retireMetrics). */
+  readonly retired?: MetricsSnapshot | undefined;
+  /** The last snapshot of the slot's live worker: its answer to this scrape, or its latest before when it is late. */
+  readonly current?: MetricsSnapshot | undefined;
+}
+
+/**
+ * A slot's `retired` once its worker `last` reported has died: its counters and histograms
+ * added in, its pool gauges dropped (they were the dead process's pool, which is gone).
+ */
+export function retireMetrics(retired: MetricsSnapshot | undefined, last: MetricsSnapshot): MetricsSnapshot {
+  return { ...addMetrics(retired === undefined ? [last] : [retired, last]), pool: null };
+}
+
+/**
+ * A group's answer to a scrape: each slot's retired counts plus its live worker's, then the
+ * slots' totals in slot order; `reporting` is how many workers answered this scrape.
+ *
+ * Why no counter goes down, histogram sums included: floating-point addition rounds
+ * monotonically (a + b never decreases when a or b grows), so a sum taken in a fixed order
+ * never goes down while none of its terms does. A slot's total is retired + current. A
+ * worker's own counts only grow; a late one's current is its latest answer, never older than
+ * the one an earlier scrape used; and when it dies, retired becomes exactly retired + its last
+ * snapshot, the slot's total with that snapshot, to which its replacement only adds. The
+ * slots' totals are then added in the same order on every scrape. Folding the dead into one
+ * group-wide retired sum instead would add the same numbers in another order, which can round
+ * one unit in the last place lower.
+ */
+export function groupMetrics(slots: readonly SlotMetrics[], reporting: number): MetricsSnapshot {
+  const totals: MetricsSnapshot[] = [];
+  for (const { retired, current } of slots) {
+    const parts = [retired, current].filter((s) => s !== undefined);
+    if (parts.length > 0) totals.push(addMetrics(parts));
+  }
+  return { ...addMetrics(totals), workers: reporting };
 }
 
 export function renderMetrics(s: MetricsSnapshot): string {
@@ -188,7 +229,7 @@ export function renderMetrics(s: MetricsSnapshot): string {
     gauge('numberspace_db_pool_waiting_requests', help('Queries waiting for a pool connection.', "Queries waiting for a pool connection, summed over the workers' pools."), s.pool.waiting);
   }
   if (s.workers !== undefined) {
-    gauge('numberspace_workers_reporting', 'Workers whose counts this scrape sums (one that does not answer within 1 s is left out).', s.workers);
+    gauge('numberspace_workers_reporting', 'Workers that answered this scrape within 1 s (one that did not is counted as of its last answer).', s.workers);
   }
   return `${out.join('\n')}\n`;
 }

@@ -6,10 +6,12 @@
  *
  * Checked: every scrape shows the exact totals sent (request counters, histogram counts,
  * imports, the scrapes before it) with numberspace_workers_reporting 2, though each worker
- * served only part; a worker that does not answer (SIGSTOP) is left out after about 1 s and the
- * scrape shows the other's counts exactly; after a kill -9 the replaced worker's counts are
- * gone (a counter reset, as documented); a WORKERS=1 server's families are exactly those of
- * before, with no workers gauge.
+ * served only part; a worker that does not answer (SIGSTOP) is counted as of its last answer
+ * after about 1 s (reporting 1, the totals still exact); after a kill -9 the dead worker's
+ * counts as of the last scrape stay counted (exact totals, no counter below the scrape before
+ * the kill), and so do those it made after that scrape once the supervisor's periodic
+ * collection has come by; a WORKERS=1 server's families are exactly those of before, with no
+ * workers gauge.
  */
 import assert from 'node:assert/strict';
 import { randomBytes, randomUUID } from 'node:crypto';
@@ -26,6 +28,10 @@ const IMPORT = '/api/relay/rest/imported_phone_numbers';
 const NUMBERS = '/api/relay/rest/phone_numbers';
 const LISTS = 40;
 const IMPORTS = 12;
+/** Lists sent after the kill -9, counted by no scrape before the next one. */
+const MORE_LISTS = 20;
+/** The supervisor collects every worker's counts this often (COLLECT_INTERVAL_MS in serve-workers.ts). */
+const COLLECT_INTERVAL_MS = 5000;
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -90,7 +96,7 @@ const POOL_FAMILIES = (group: boolean) => [
   '# TYPE numberspace_db_pool_waiting_requests gauge',
 ];
 const WORKERS_FAMILY = [
-  '# HELP numberspace_workers_reporting Workers whose counts this scrape sums (one that does not answer within 1 s is left out).',
+  '# HELP numberspace_workers_reporting Workers that answered this scrape within 1 s (one that did not is counted as of its last answer).',
   '# TYPE numberspace_workers_reporting gauge',
 ];
 
@@ -106,6 +112,41 @@ function assertWellFormed(text: string): void {
     assert.equal(buckets.length, 13, labels);
     for (let i = 1; i < buckets.length; i++) assert.ok(buckets[i]! >= buckets[i - 1]!, `${labels}: buckets grow`);
     assert.equal(buckets.at(-1), Number(count.split(' ')[1]), `${labels}: +Inf is the count`);
+  }
+}
+
+/** Each family's TYPE, from its `# TYPE` line. */
+function types(text: string): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const line of text.split('\n')) {
+    const m = /^# TYPE (\S+) (\S+)$/.exec(line);
+    if (m !== null) out.set(m[1]!, m[2]!);
+  }
+  return out;
+}
+
+/** Every sample of a counter or a histogram (buckets, sum, count) in `earlier`, by name and labels. */
+function monotonicSamples(earlier: string): Map<string, number> {
+  const type = types(earlier);
+  const out = new Map<string, number>();
+  for (const line of earlier.split('\n')) {
+    if (line === '' || line.startsWith('#')) continue;
+    const series = line.slice(0, line.lastIndexOf(' '));
+    const name = series.replace(/\{.*$/, '');
+    const family = type.has(name) ? name : name.replace(/_(bucket|sum|count)$/, '');
+    const t = type.get(family);
+    if (t === 'counter' || t === 'histogram') out.set(series, Number(line.slice(series.length + 1)));
+  }
+  return out;
+}
+
+/** No counter or histogram sample of `earlier` is missing from `later` or lower in it: what Prometheus would read as a reset. */
+function assertNotBelow(earlier: string, later: string, what: string): void {
+  const samples = monotonicSamples(earlier);
+  assert.ok(samples.size > 20, `${what}: ${samples.size} samples compared`);
+  for (const [series, before] of samples) {
+    const now = value(later, series);
+    assert.ok(now !== undefined && now >= before, `${what}: ${series} went from ${before} to ${now}`);
   }
 }
 
@@ -212,8 +253,10 @@ describe('serve --workers 2: /metrics answers for the whole group', () => {
     t.diagnostic(`lists per worker: ${share.join(' + ')}; scrapes answered by ${scrapedBy.map((p) => workers.indexOf(p) + 1).join(',')}`);
   });
 
-  test('a worker that does not answer (SIGSTOP) is left out after about 1 s: the scrape shows the other worker\'s counts exactly, then both again', async () => {
+  test('a worker that does not answer (SIGSTOP) is counted as of its last answer after about 1 s: the totals stay exact, with 1 worker reporting', async () => {
     const [stalled, live] = workers as [number, number];
+    const before = (await scrapeTagged()).text;
+    assert.equal(value(before, 'numberspace_workers_reporting'), 2);
     process.kill(stalled, 'SIGSTOP');
     const partial: { text: string; ms: number }[] = [];
     try {
@@ -232,15 +275,25 @@ describe('serve --workers 2: /metrics answers for the whole group', () => {
       process.kill(stalled, 'SIGCONT');
     }
     const liveShare = listedBy.filter((p) => p === live).length;
+    assert.ok(liveShare < LISTS, 'the stalled worker served some lists');
+    let earlier = before;
     for (const { text, ms } of partial) {
+      assertWellFormed(text);
       assert.equal(value(text, 'numberspace_workers_reporting'), 1);
-      assert.equal(value(text, listed(200)), liveShare, `the live worker's ${liveShare} lists of ${LISTS}`);
-      assert.equal(value(text, LIST_COUNT), liveShare);
+      // The live worker's share alone would be liveShare: the stalled one's are its last answer's.
+      assert.equal(value(text, listed(200)), LISTS, `all ${LISTS} lists (the live worker served ${liveShare})`);
+      assert.equal(value(text, LIST_COUNT), LISTS);
+      assert.equal(value(text, LIST_INF), LISTS);
+      assert.equal(value(text, 'numberspace_imports_total'), IMPORTS);
+      assertNotBelow(earlier, text, 'a scrape while a worker is stalled');
+      earlier = text;
       assert.ok(ms >= 900 && ms < 2500, `answered after the 1 s wait for the stalled worker: ${ms} ms`);
     }
     const deadline = Date.now() + 10_000;
     for (;;) {
       const text = (await scrapeTagged()).text;
+      assertNotBelow(earlier, text, 'a scrape after SIGCONT');
+      earlier = text;
       if (value(text, 'numberspace_workers_reporting') === 2) {
         assert.equal(value(text, listed(200)), LISTS, 'both workers counted again');
         assert.equal(value(text, LIST_COUNT), LISTS);
@@ -251,19 +304,56 @@ describe('serve --workers 2: /metrics answers for the whole group', () => {
     }
   });
 
-  test('kill -9 of a worker: its replacement starts from zero, so the group\'s counters go down to the survivor\'s (a counter reset)', async () => {
+  test('kill -9 of a worker scraped after the last request: after its replacement every counter is where it was or above, the totals exact', async () => {
     const [victim, survivor] = workers as [number, number];
+    const before = (await scrapeTagged()).text;
+    assert.equal(value(before, 'numberspace_workers_reporting'), 2);
+    assert.equal(value(before, listed(200)), LISTS);
+    const victimShare = listedBy.filter((p) => p === victim).length;
+    assert.ok(victimShare > 0, 'the victim served some lists');
     process.kill(victim, 'SIGKILL');
     const now = await waitForWorkers(serve!, 2);
     assert.ok(now.includes(survivor) && !now.includes(victim), `${workers} → ${now}`);
     workers = now;
-    const survivorShare = listedBy.filter((p) => p === survivor).length;
+    let earlier = before;
     for (let k = 0; k < 4; k++) {
       const text = (await scrapeTagged()).text;
+      assertWellFormed(text);
       assert.equal(value(text, 'numberspace_workers_reporting'), 2);
-      assert.equal(value(text, listed(200)), survivorShare, `the survivor's ${survivorShare} lists of ${LISTS}`);
-      assert.equal(value(text, LIST_COUNT), survivorShare);
+      assertNotBelow(earlier, text, `scrape ${k} after the kill`);
+      earlier = text;
+      // The victim's lists are still counted, though its replacement served none.
+      assert.equal(value(text, listed(200)), LISTS, `all ${LISTS} lists, the dead worker's ${victimShare} included`);
+      assert.equal(value(text, LIST_COUNT), LISTS);
+      assert.equal(value(text, LIST_INF), LISTS);
+      assert.equal(value(text, `numberspace_http_requests_total{method="POST",route="${IMPORT}",status="201"}`), IMPORTS);
+      assert.equal(value(text, 'numberspace_imports_total'), IMPORTS);
     }
+  });
+
+  test(`kill -9 of a worker that served lists no scrape counted: the supervisor's collection every ${COLLECT_INTERVAL_MS / 1000} s keeps them`, async (t) => {
+    const before = (await scrapeTagged()).text;
+    assert.equal(value(before, listed(200)), LISTS);
+    const more = await Promise.all(Array.from({ length: MORE_LISTS }, () => call('GET', `${NUMBERS}?page_size=1`)));
+    for (const res of more) assert.equal(res.status, 200, res.text);
+    const by = await answeredBy(more.map((r) => r.reqId));
+    const share = workers.map((pid) => by.filter((p) => p === pid).length);
+    // The one that served more of them (both did, most likely).
+    const victim = share[0]! >= share[1]! ? workers[0]! : workers[1]!;
+    const victimShare = by.filter((p) => p === victim).length;
+    assert.ok(victimShare > 0);
+    // No scrape: only the periodic collection can have seen these lists before the kill.
+    await sleep(COLLECT_INTERVAL_MS + 1000);
+    process.kill(victim, 'SIGKILL');
+    const now = await waitForWorkers(serve!, 2);
+    assert.ok(!now.includes(victim), `${workers} → ${now}`);
+    workers = now;
+    const text = (await scrapeTagged()).text;
+    assert.equal(value(text, 'numberspace_workers_reporting'), 2);
+    assertNotBelow(before, text, 'the scrape after the kill');
+    assert.equal(value(text, listed(200)), LISTS + MORE_LISTS, `all ${LISTS + MORE_LISTS} lists, the ${victimShare} the dead worker served since the last scrape included`);
+    assert.equal(value(text, LIST_COUNT), LISTS + MORE_LISTS);
+    t.diagnostic(`lists per worker since the last scrape: ${share.join(' + ')}`);
   });
 });
 
