@@ -4,10 +4,15 @@ import { test } from 'node:test';
 
 const read = (path: string) => readFileSync(new URL(`../../${path}`, import.meta.url), 'utf8');
 
+// The benchmark measures the server with npm start's flags (bench/processes.ts); the bin is
+// what an installation runs. Today both run plain `node`: V8's own young generation measured
+// better than a capped one (docs/configuration.md), and any flag added later must go to both.
 test('the bin runs the server with the Node.js flags npm start uses', () => {
   const start = (JSON.parse(read('package.json')) as { scripts: { start: string } }).scripts.start;
-  const fromStart = /^node (.*) bin\/numberspace\.js serve$/.exec(start)?.[1];
-  const fromShebang = /^#!\/usr\/bin\/env -S node (.*)$/m.exec(read('bin/numberspace.js'))?.[1];
-  assert.ok(fromStart?.includes('--max-semi-space-size='), start);
+  const fromStart = /^node((?: --\S+)*) bin\/numberspace\.js serve$/.exec(start)?.[1];
+  const shebang = read('bin/numberspace.js').split('\n')[0]!;
+  const fromShebang = /^#!\/usr\/bin\/env(?: -S)? node((?: --\S+)*)$/.exec(shebang)?.[1];
+  assert.notEqual(fromStart, undefined, start);
+  assert.notEqual(fromShebang, undefined, shebang);
   assert.equal(fromShebang, fromStart);
 });
