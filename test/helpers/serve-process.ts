@@ -1,7 +1,7 @@
 import { readFileSync, readlinkSync, realpathSync } from 'node:fs';
 import http, { type IncomingHttpHeaders } from 'node:http';
 import net from 'node:net';
-import { childPids } from '../../bench/processes.js';
+import { childPids, processTree } from '../../bench/processes.js';
 import { type RunningProcess, spawnNumberspace } from './process.js';
 
 export interface ServeProcess {
@@ -176,4 +176,65 @@ async function readyInARow(url: string, times: number): Promise<boolean> {
     }
   }
   return true;
+}
+
+/**
+ * Kills a running serve the way a crash of its host would: SIGKILL, one right after the other
+ * with no turn of the event loop between, to the server (with workers, the supervisor) and
+ * every process below it (its workers, and the esbuild services tsx starts), so none of them
+ * can react to another's death. Resolves, once every one of them is gone, with the pids
+ * killed; `workers` among them are the serve's workers as listed just before the kill.
+ */
+export async function killHost(serve: ServeProcess, timeoutMs = 10_000): Promise<{ killed: number[]; workers: number[] }> {
+  const root = serve.process.child.pid!;
+  const workers = workerPids(root);
+  const killed = [...new Set([...processTree(root), ...workers])];
+  for (const pid of killed) {
+    try {
+      process.kill(pid, 'SIGKILL');
+    } catch {
+      // Already gone.
+    }
+  }
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`killed serve ${root} did not exit within ${timeoutMs} ms`)), timeoutMs);
+  });
+  try {
+    await Promise.race([serve.process.exited, deadline]);
+  } finally {
+    clearTimeout(timer);
+  }
+  const end = Date.now() + timeoutMs;
+  while (killed.some(isAlive)) {
+    if (Date.now() > end) throw new Error(`still alive after SIGKILL: ${killed.filter(isAlive).join(', ')}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  return { killed, workers };
+}
+
+/**
+ * Which process answered each request, by its x-request-id, from the access log on the
+ * serve's stdout (LOG_LEVEL info or debug; each line carries the process's pid). Lines reach
+ * stdout within the logger's flush interval: waits for all of them, up to `timeoutMs`.
+ */
+export async function answeredBy(serve: ServeProcess, reqIds: readonly string[], timeoutMs = 5000): Promise<Map<string, number>> {
+  const wanted = new Set(reqIds);
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const found = new Map<string, number>();
+    for (const line of serve.process.stdout().split('\n')) {
+      if (!line.includes('"msg":"request"')) continue;
+      let entry: { reqId?: unknown; pid?: unknown };
+      try {
+        entry = JSON.parse(line);
+      } catch {
+        continue;
+      }
+      if (typeof entry.reqId === 'string' && wanted.has(entry.reqId) && typeof entry.pid === 'number') found.set(entry.reqId, entry.pid);
+    }
+    if (found.size === wanted.size) return found;
+    if (Date.now() > deadline) throw new Error(`access log lines found for ${found.size} of ${wanted.size} requests`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
 }
