@@ -68,13 +68,17 @@ describe('Compatibility API: incoming phone numbers', () => {
           assert.equal(got.status, 200, got.text);
           assert.deepEqual(got.body, created.body);
 
-          const updated = await compat('POST', `${base(prefix)}/IncomingPhoneNumbers/${sid}${suffix}`, { form: { FriendlyName: `via ${prefix}${suffix}` } });
+          // A name that spells the uri key: the stored view is spliced at the key, never inside a value.
+          const name = `via ${prefix}${suffix} "uri":"/elsewhere"`;
+          const updated = await compat('POST', `${base(prefix)}/IncomingPhoneNumbers/${sid}${suffix}`, { form: { FriendlyName: name } });
           assert.equal(updated.status, 200, updated.text);
-          assert.equal(updated.body.friendly_name, `via ${prefix}${suffix}`);
+          assert.equal(updated.body.friendly_name, name);
+          assert.equal(updated.body.uri, created.body.uri);
 
           const listed = await compat('GET', `${base(prefix)}/IncomingPhoneNumbers${suffix}?PhoneNumber=${encodeURIComponent(number)}`);
           assert.equal(listed.status, 200, listed.text);
           assert.deepEqual(listed.body.incoming_phone_numbers.map((n: { sid: string }) => n.sid), [sid]);
+          assert.deepEqual(listed.body.incoming_phone_numbers[0], updated.body, 'a page carries the same resource a get does');
           assert.equal(listed.body.uri, `${base(prefix)}/IncomingPhoneNumbers${suffix}?PhoneNumber=${encodeURIComponent(number)}&Page=0&PageSize=50`);
 
           const deleted = await compat('DELETE', `${base(prefix)}/IncomingPhoneNumbers/${sid}${suffix}`);
