@@ -364,7 +364,10 @@ function planned(kind: 'sqlite' | 'postgres', p: string): { driver: Access | und
     return { driver: accessOf(range?.[1]), indexes };
   }
   if (/Bitmap Index Scan on phone_numbers_stock_trigrams .*\n\s+Index Cond: \("?national"? ~~ /.test(p)) return { driver: 'trigrams', indexes };
-  const range = /Index (?:Only )?Scan using (phone_numbers_stock_\w+) on phone_numbers .*\n\s+Index Cond: \(\(stock_space_id = /.exec(p);
+  // A range of a stock index, read in its order or (for a small range) as a bitmap of it.
+  const range =
+    /Index (?:Only )?Scan using (phone_numbers_stock_\w+) on phone_numbers .*\n\s+Index Cond: \(\(stock_space_id = /.exec(p) ??
+    /Bitmap Index Scan on (phone_numbers_stock_\w+) .*\n\s+Index Cond: \(\(stock_space_id = /.exec(p);
   return { driver: accessOf(range?.[1]), indexes };
 }
 
