@@ -1,28 +1,52 @@
-import { type Kysely, sql } from 'kysely';
+import { type Kysely, PostgresAdapter, sql } from 'kysely';
 
 /**
  * Every number keeps its Compatibility view (the IncomingPhoneNumber, with `uri` as the bare
  * path the surface splices its prefix and suffix around) beside its Relay record, rewritten by
  * every write as that one is. A Compatibility list page then sends 50 stored texts instead of
  * rendering 50 resources from 26 columns: measured on SQLite, rendering was about two thirds
- * of the page's server CPU. Existing numbers of projects are filled here; stock rows have no
- * renderings, and a row somehow left without one is rendered from its columns when read.
+ * of the page's server CPU. Active numbers of projects are filled here; stock rows have no
+ * renderings, released rows are not read back, and a row somehow left without one is
+ * rendered from its columns when read.
+ *
+ * SQLite runs a migration outside a transaction: the column is added only if missing and the
+ * fill goes in batches of its own transactions, by id, so a start killed midway resumes where
+ * it stopped. On PostgreSQL the whole migration is one transaction, which holds the table's
+ * lock until the fill commits.
  */
 export async function up(db: Kysely<any>): Promise<void> {
-  await db.schema.alterTable('phone_numbers').addColumn('compat_wire', 'text').execute();
+  if (!(await hasColumn(db))) await db.schema.alterTable('phone_numbers').addColumn('compat_wire', 'text').execute();
+  let after = '';
   for (;;) {
-    const rows = await db
-      .selectFrom('phone_numbers')
-      .selectAll()
-      .where(sql.ref('compat_wire'), 'is', null)
-      .where(sql.ref('stock_space_id'), 'is', null)
-      .limit(1000)
-      .execute();
+    const fill = async (trx: Kysely<any>) => {
+      const rows = await trx
+        .selectFrom('phone_numbers')
+        .selectAll()
+        .where('id', '>', after)
+        .where(sql.ref('compat_wire'), 'is', null)
+        .where(sql.ref('stock_space_id'), 'is', null)
+        .where(sql.ref('released_at'), 'is', null)
+        .orderBy('id')
+        .limit(1000)
+        .execute();
+      for (const row of rows) {
+        await trx.updateTable('phone_numbers').set({ compat_wire: compatWireOf(row) }).where('id', '=', row.id).execute();
+      }
+      return rows;
+    };
+    const rows = db.isTransaction ? await fill(db) : await db.transaction().execute(fill);
     if (rows.length === 0) break;
-    for (const row of rows) {
-      await db.updateTable('phone_numbers').set({ compat_wire: compatWireOf(row) }).where('id', '=', row.id).execute();
-    }
+    after = rows.at(-1)!.id;
   }
+}
+
+async function hasColumn(db: Kysely<any>): Promise<boolean> {
+  if (db.getExecutor().adapter instanceof PostgresAdapter) {
+    const { rows } = await sql<{ n: number }>`select count(*)::int as n from information_schema.columns where table_schema = current_schema() and table_name = 'phone_numbers' and column_name = 'compat_wire'`.execute(db);
+    return rows[0]!.n > 0;
+  }
+  const { rows } = await sql<{ name: string }>`select name from pragma_table_info('phone_numbers')`.execute(db);
+  return rows.some((r) => r.name === 'compat_wire');
 }
 
 /**
