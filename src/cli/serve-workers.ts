@@ -103,13 +103,24 @@ export function superviseWorkers(config: Config): Promise<number> {
       });
     // A worker not yet listening has counted nothing.
     const listeningWorkers = () => [...live.keys()].filter((w) => listening.has(w));
-    const gatherMetrics = async (asker: Worker, id: number) => {
+    const collect = async () => {
       const answered = (await Promise.all(listeningWorkers().map(askSnapshot))).filter(Boolean).length;
       // Read once every answer is in or late: a worker that exited meanwhile is in its slot's
       // retired counts by now, no longer among the live.
       const slots: SlotMetrics[] = retired.map((r) => ({ retired: r }));
       for (const [worker, slot] of live) slots[slot] = { retired: retired[slot], current: lastSnapshot.get(worker) };
-      const snapshot = groupMetrics(slots, answered);
+      return groupMetrics(slots, answered);
+    };
+    // Scrapes that arrive while a collection is under way share it: /metrics is unauthenticated,
+    // and a flood of it must not make this process, which hands out every connection, ask the
+    // workers once per scrape.
+    let collecting: ReturnType<typeof collect> | undefined;
+    const gatherMetrics = async (asker: Worker, id: number) => {
+      if (collecting === undefined) {
+        collecting = collect();
+        collecting.finally(() => (collecting = undefined)).catch(() => {});
+      }
+      const snapshot = await collecting;
       // The asker may have died meanwhile: nobody to answer.
       if (asker.isConnected()) asker.send({ numberspace: 'metrics', id, snapshot } satisfies GroupMessage, () => {});
     };
@@ -221,7 +232,8 @@ export function shareMetrics(own: () => MetricsSnapshot): MetricsGroup {
   const waiting = new Map<number, (snapshot: MetricsSnapshot) => void>();
   let lastId = 0;
   const onMessage = (message: unknown) => {
-    if (isGroupMessage(message, 'snapshot?')) process.send!({ numberspace: 'snapshot', id: message.id, snapshot: own() } satisfies GroupMessage);
+    // The supervisor may be gone by now (an IPC error without a callback would end this worker).
+    if (isGroupMessage(message, 'snapshot?') && process.connected) process.send!({ numberspace: 'snapshot', id: message.id, snapshot: own() } satisfies GroupMessage, undefined, undefined, () => {});
     else if (isGroupMessage(message, 'metrics')) waiting.get(message.id)?.(message.snapshot);
   };
   process.on('message', onMessage);
