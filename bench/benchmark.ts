@@ -465,7 +465,7 @@ export async function runBenchmark(plan: BenchmarkPlan, resources = new Resource
         workers: workersOf(plan),
         scenarios: plan.scenarios,
         serverLogLevel: plan.serverLogLevel ?? 'info (numberspace default)',
-        server: plan.entry === 'built' ? ['node', ...SERVER_NODE_FLAGS, 'dist/main.js serve'].join(' ') : 'node --import tsx src/main.ts serve',
+        server: `${plan.entry === 'built' ? ['node', ...SERVER_NODE_FLAGS, 'dist/main.js serve'].join(' ') : 'node --import tsx src/main.ts serve'}${process.env.NODE_OPTIONS === undefined ? '' : ` with NODE_OPTIONS=${process.env.NODE_OPTIONS}`}`,
         revision: revision(),
         ...(plan.compare === undefined ? {} : { compared: plan.compare.revision }),
       },

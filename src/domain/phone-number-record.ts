@@ -127,7 +127,11 @@ export function numberRecord(row: PhoneNumberRow): NumberRecord {
 }
 
 /** A freshly imported number: every handler field empty, calls received as voice. */
-export function newPhoneNumberRow(fields: {
+export function newPhoneNumberRow(fields: NewNumberFields): PhoneNumberRow {
+  return withRecordJson(unrenderedPhoneNumberRow(fields));
+}
+
+type NewNumberFields = {
   id: string;
   projectId: string;
   number: string;
@@ -135,8 +139,11 @@ export function newPhoneNumberRow(fields: {
   capabilities: number;
   countryCode: string | null;
   now: string;
-}): PhoneNumberRow {
-  const row: PhoneNumberRow = {
+};
+
+/** The same row without its renderings: a stock row has none, since no one reads them. */
+export function unrenderedPhoneNumberRow(fields: NewNumberFields): PhoneNumberRow {
+  return {
     id: fields.id,
     project_id: fields.projectId,
     number: fields.number,
@@ -190,7 +197,6 @@ export function newPhoneNumberRow(fields: {
     wire: null,
     compat_wire: null,
   };
-  return withRecordJson(row);
 }
 
 /**
@@ -212,15 +218,14 @@ const RENDER: Readonly<Record<RenderedColumn, (row: PhoneNumberRow) => unknown>>
  * computed here from the very object whose columns the same statement writes (an import
  * inserts the whole row; an update writes the planned row's columns and these copies
  * together, under the row's write lock; see storage/); (2) no other statement changes a
- * column a rendering shows (a release sets only released_at, and released rows are never
- * read back); (3) the renderings are frozen by the migrations: a unit test holds each
+ * column a rendering shows (a release sets only released_at, and a released row's renderings
+ * are read back only as a fallback that renders from its columns); (3) the renderings are frozen by the migrations: a unit test holds each
  * renderer's output equal to the latest migration's own rendering of that column, so changing
  * one without a migration that rewrites its column fails the build. A row with no copy
  * (written before its column existed) is rendered from its columns by renderedJson.
  */
 export function withRecordJson<T extends PhoneNumberRow>(row: T): T {
-  row.wire = JSON.stringify(numberRecord(row));
-  row.compat_wire = JSON.stringify(incomingNumberRecord(row));
+  for (const column of RENDERED_COLUMNS) row[column] = JSON.stringify(RENDER[column](row));
   return row;
 }
 

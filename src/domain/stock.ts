@@ -1,7 +1,7 @@
 import type { Actor } from './audit.js';
 import { auditEvent, type AuditEvent } from './audit.js';
 import { maskToCapabilities } from './capabilities.js';
-import { newPhoneNumberRow, type PhoneNumberRow, withRecordJson } from './phone-number-record.js';
+import { newPhoneNumberRow, type PhoneNumberRow, unrenderedPhoneNumberRow, withRecordJson } from './phone-number-record.js';
 import type { NumberType } from './phone-number.js';
 
 /**
@@ -42,7 +42,7 @@ export interface StockRow extends PhoneNumberRow {
 export const reversed = (digits: string): string => [...digits].reverse().join('');
 
 export function stockRow(spaceId: string, entry: StockEntry, id: string, now: string): StockRow {
-  const row = newPhoneNumberRow({
+  const row = unrenderedPhoneNumberRow({
     id,
     projectId: stockProjectId(spaceId),
     number: entry.number,
@@ -52,8 +52,6 @@ export function stockRow(spaceId: string, entry: StockEntry, id: string, now: st
     now,
   });
   // No one reads a stock row's renderings: a purchase renders the bought number's afresh.
-  row.wire = null;
-  row.compat_wire = null;
   return {
     ...row,
     region: entry.region,

@@ -50,9 +50,8 @@ export interface Page<R> {
 }
 
 /**
- * Every operation sees only the caller's project; anything else is not found. A number's
- * stored JSON (see storage/phone-number-store.ts) is handed out as text for surfaces that send
- * it as is; the row for surfaces that render their own view.
+ * Every operation sees only the caller's project; anything else is not found. A number is
+ * handed out as the text of the surface's stored rendering (see storage/phone-number-store.ts).
  */
 export interface PhoneNumberService {
   /** Each number of the page in the surface's stored rendering. */

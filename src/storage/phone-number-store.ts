@@ -11,8 +11,9 @@ import type { IdempotentAnswer } from './idempotency-store.js';
  * the installation (a partial unique index, migration 001); a project with a quota never holds
  * more active numbers than it, however many imports race.
  *
- * Each number's record is stored beside its columns as JSON (PhoneNumberRow.wire), written in
- * the same statement as the columns it is made of; see withRecordJson for why it cannot go stale.
+ * Each number's answers are stored beside its columns as JSON (PhoneNumberRow.wire, the Relay
+ * record, and compat_wire, the Compatibility view), written in the same statement as the
+ * columns they are made of; see withRecordJson for why they cannot go stale.
  */
 
 /**

@@ -11,7 +11,9 @@ test('the bin runs the server with the Node.js flags npm start uses', () => {
   const start = (JSON.parse(read('package.json')) as { scripts: { start: string } }).scripts.start;
   const fromStart = /^node((?: --\S+)*) bin\/numberspace\.js serve$/.exec(start)?.[1];
   const shebang = read('bin/numberspace.js').split('\n')[0]!;
-  const fromShebang = /^#!\/usr\/bin\/env(?: -S)? node((?: --\S+)*)$/.exec(shebang)?.[1];
+  // env passes a shebang's rest as one argument: flags need its -S to be split off.
+  const shebangMatch = /^#!\/usr\/bin\/env (?:-S node((?: --\S+)+)|node)$/.exec(shebang);
+  const fromShebang = shebangMatch === null ? undefined : (shebangMatch[1] ?? '');
   assert.notEqual(fromStart, undefined, start);
   assert.notEqual(fromShebang, undefined, shebang);
   assert.equal(fromShebang, fromStart);

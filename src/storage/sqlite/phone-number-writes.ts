@@ -43,6 +43,7 @@ export function sqliteImportItem({ row, audit, quota, answer }: ImportItem): Sql
 const keptValues = (kept: ReturnType<typeof idempotencyRow>) => IDEMPOTENCY_COLUMNS.map((c) => kept[c]);
 
 const PROJECT_ID = COLUMNS.indexOf('project_id');
+const KEY = (['project_id', 'operation', 'key'] as const).map((c) => IDEMPOTENCY_COLUMNS.indexOf(c));
 const placeholders = (n: number) => Array.from({ length: n }, () => '?').join(', ');
 const positionalInsert = (table: string, columns: readonly string[], tail = '') => `insert into ${table} (${columns.join(', ')}) values (${placeholders(columns.length)})${tail}`;
 
@@ -67,8 +68,7 @@ export function sqliteImportWrites(handle: SQLite.Database): (items: readonly Sq
       const projectId = row[PROJECT_ID];
       const changes = quota === null ? insert.run(row).changes : insertWithinQuota.run([...row, projectId, quota]).changes;
       if (changes !== 1) {
-        // IDEMPOTENCY_COLUMNS begins with the key's project, operation and key.
-        if (answer !== null) unkeep.run(answer.slice(0, 3));
+        if (answer !== null) unkeep.run(KEY.map((i) => answer[i]));
         return quota !== null && (activeCount.get(projectId) as number) >= quota ? 'over_quota' : 'taken';
       }
       record.run(audit);
