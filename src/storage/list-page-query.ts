@@ -18,16 +18,16 @@ export function likeContains(text: string): string {
  * prepared once.
  */
 export function listPageQuery(dialect: 'sqlite' | 'postgres', q: ListPageQuery): CompiledQuery<ListedNumber> {
-  const rows = RENDERINGS[q.rendering];
+  const column = RENDERINGS[q.rendering];
   const ahead = q.from === null || q.from.direction === 'next';
   const parameters: unknown[] = [q.projectId];
   if (q.from !== null) parameters.push(q.from.createdAt, q.from.createdAt, q.from.id);
   if (q.nameContains !== null) parameters.push(likeContains(q.nameContains));
   if (q.numberContains !== null) parameters.push(likeContains(q.numberContains));
   parameters.push(q.limit);
-  const shape = `${dialect}${rows}${q.from === null ? '' : ahead ? '>' : '<'}${q.nameContains === null ? '' : 'n'}${q.numberContains === null ? '' : '#'}`;
+  const shape = `${dialect}${column}${q.from === null ? '' : ahead ? '>' : '<'}${q.nameContains === null ? '' : 'n'}${q.numberContains === null ? '' : '#'}`;
   let text = PAGE_SQL.get(shape);
-  if (text === undefined) PAGE_SQL.set(shape, (text = pageSql(dialect, rows, q.from === null ? null : ahead, q.nameContains !== null, q.numberContains !== null)));
+  if (text === undefined) PAGE_SQL.set(shape, (text = pageSql(dialect, column, q.from === null ? null : ahead, q.nameContains !== null, q.numberContains !== null)));
   return CompiledQuery.raw(text, parameters) as CompiledQuery<ListedNumber>;
 }
 

@@ -1,7 +1,7 @@
 import { CompiledQuery, type Kysely, type SqlBool, sql, type Transaction } from 'kysely';
 import { AUDIT_COLUMNS } from '../../domain/audit.js';
 import type pg from 'pg';
-import { type PhoneNumberRow, RENDERED_COLUMNS, type RenderedColumn, RENDERINGS } from '../../domain/phone-number-record.js';
+import { type PhoneNumberRow, RENDERED_COLUMNS, type RenderedColumn, RENDERINGS, renderedJson } from '../../domain/phone-number-record.js';
 import { preparedReads } from './prepared.js';
 import { planUpdate, releaseAudit } from '../../domain/phone-number-update.js';
 import { groupCommitter } from '../group-commit.js';
@@ -18,8 +18,8 @@ const isActive = sql.raw<SqlBool>(ACTIVE);
 const renderings = (row: PhoneNumberRow) => Object.fromEntries(RENDERED_COLUMNS.map((c) => [c, row[c]])) as Pick<PhoneNumberRow, RenderedColumn>;
 
 const FIND_JSON_SQL: Readonly<Record<RenderedColumn, string>> = {
-  wire: `select id, created_at, wire from phone_numbers where id = $1 and project_id = $2 and ${ACTIVE}`,
-  compat_wire: `select id, created_at, compat_wire as wire from phone_numbers where id = $1 and project_id = $2 and ${ACTIVE}`,
+  wire: `select wire from phone_numbers where id = $1 and project_id = $2 and ${ACTIVE}`,
+  compat_wire: `select compat_wire as wire from phone_numbers where id = $1 and project_id = $2 and ${ACTIVE}`,
 };
 
 /**
@@ -47,9 +47,11 @@ export function postgresPhoneNumberStore(db: Kysely<Database>, pool: pg.Pool): P
     },
     async findActiveJson(projectId, id, rendering) {
       const column = RENDERINGS[rendering];
-      const [found] = await read<{ id: string; created_at: string; wire: string | null }>(FIND_JSON_SQL[column], [id, projectId]);
+      const [found] = await read<{ wire: string | null }>(FIND_JSON_SQL[column], [id, projectId]);
       if (found === undefined) return undefined;
-      return (await withJson([found], column, (rowId) => findRow(projectId, rowId)))[0]?.wire;
+      if (found.wire !== null) return found.wire;
+      const row = await findRow(projectId, id);
+      return row === undefined ? undefined : renderedJson(row, column);
     },
     async listPage(query) {
       if (matchesNothing(query)) return [];

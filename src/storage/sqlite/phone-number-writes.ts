@@ -44,8 +44,9 @@ const keptValues = (kept: ReturnType<typeof idempotencyRow>) => IDEMPOTENCY_COLU
 
 const PROJECT_ID = COLUMNS.indexOf('project_id');
 const KEY = (['project_id', 'operation', 'key'] as const).map((c) => IDEMPOTENCY_COLUMNS.indexOf(c));
-const placeholders = (n: number) => Array.from({ length: n }, () => '?').join(', ');
-const positionalInsert = (table: string, columns: readonly string[], tail = '') => `insert into ${table} (${columns.join(', ')}) values (${placeholders(columns.length)})${tail}`;
+/** `?, ?, …`: one positional parameter per column. */
+const bindSlots = (n: number) => Array.from({ length: n }, () => '?').join(', ');
+const positionalInsert = (table: string, columns: readonly string[], tail = '') => `insert into ${table} (${columns.join(', ')}) values (${bindSlots(columns.length)})${tail}`;
 
 /** Imports. `ON CONFLICT DO NOTHING` lets the unique index refuse a taken number without failing its batch-mates. */
 export function sqliteImportWrites(handle: SQLite.Database): (items: readonly SqliteImportItem[]) => InsertOutcome[] {
@@ -54,7 +55,7 @@ export function sqliteImportWrites(handle: SQLite.Database): (items: readonly Sq
   // Count and insert in one statement: the count is taken under the write lock the insert
   // holds, so no other writer (another process on the same file) can slip in between.
   const insertWithinQuota = handle.prepare(
-    `insert into phone_numbers (${COLUMNS.join(', ')}) select ${placeholders(COLUMNS.length)}` +
+    `insert into phone_numbers (${COLUMNS.join(', ')}) select ${bindSlots(COLUMNS.length)}` +
       ` where (select count(*) from phone_numbers where project_id = ? and ${ACTIVE}) < ? on conflict do nothing`,
   );
   const activeCount = handle.prepare(`select count(*) from phone_numbers where project_id = ? and ${ACTIVE}`).pluck();
