@@ -68,6 +68,9 @@ for (const engine of ENGINES) {
       assert.equal(outcomes.filter((o) => o === 'inserted').length, 1);
       assert.equal(outcomes.filter((o) => o === 'taken').length, 19);
       const winner = rows[outcomes.indexOf('inserted')]!;
+      const ids = new Set(rows.map((r) => r.id));
+      const imported = [...(await store.audit.list(A)), ...(await store.audit.list(B))].filter((e) => e.action === 'number.imported' && ids.has(e.resource_id));
+      assert.deepEqual(imported.map((e) => e.resource_id), [winner.id], 'the winner is audited once; a number refused as taken leaves no event');
       assert.deepEqual(await store.phoneNumbers.release(winner.project_id, winner.id, at(3), ACTOR(winner.project_id), NO_TERMS), { kind: 'released' });
       const again = numberRow(B, '+15550100002', 4);
       assert.equal(await store.phoneNumbers.insert(again, importAudit(again), null), 'inserted', 'a released number is free again');
