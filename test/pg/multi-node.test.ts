@@ -87,6 +87,28 @@ describe('several nodes over one PostgreSQL database', () => {
     assert.deepEqual(statuses, [201, ...Array<number>(49).fill(422)]);
   });
 
+  test('an imported number keeps both renderings inline and uncompressed (migration 011)', async () => {
+    const created = await post(nodes[0]!.url, auth, { number: '+15551110001', number_type: 'longcode' });
+    assert.equal(created.status, 201);
+    const { id } = (await created.json()) as { id: string };
+    const client = new pg.Client({ connectionString: db.url });
+    await client.connect();
+    try {
+      const { rows } = await client.query(
+        `select pg_column_compression(wire) as wire, pg_column_compression(compat_wire) as compat, octet_length(wire) + octet_length(compat_wire) as bytes,
+                (select reloptions from pg_class where oid = 'phone_numbers'::regclass) as options
+         from phone_numbers where id = $1`,
+        [id],
+      );
+      assert.equal(rows.length, 1);
+      // Past about 2 KB PostgreSQL would compress the longest value unless told otherwise.
+      assert.ok(rows[0].bytes > 2100, `both renderings together are ${rows[0].bytes} bytes`);
+      assert.deepEqual([rows[0].wire, rows[0].compat, rows[0].options], [null, null, ['toast_tuple_target=8160']]);
+    } finally {
+      await client.end();
+    }
+  });
+
   test('a pagination walk that alternates nodes sees every number once', async () => {
     const created = new Set<string>();
     for (let i = 0; i < 60; i++) {

@@ -9,6 +9,7 @@ import * as m007 from './007-idempotency-keys.js';
 import * as m008 from './008-number-stock.js';
 import * as m009 from './009-overview.js';
 import * as m010 from './010-compat-wire.js';
+import * as m011 from './011-inline-renderings.js';
 
 /**
  * One numbered history for every backend. Names sort in the order they apply; a migration
@@ -25,6 +26,7 @@ const MIGRATIONS: Readonly<Record<string, Migration>> = Object.freeze({
   '008-number-stock': m008,
   '009-overview': m009,
   '010-compat-wire': m010,
+  '011-inline-renderings': m011,
 });
 
 export const LATEST_MIGRATION = Object.keys(MIGRATIONS).sort().at(-1)!;
