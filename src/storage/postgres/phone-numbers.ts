@@ -2,7 +2,7 @@ import { CompiledQuery, type Kysely, type SqlBool, sql, type Transaction } from 
 import { AUDIT_COLUMNS } from '../../domain/audit.js';
 import type pg from 'pg';
 import { type PhoneNumberRow, RENDERED_COLUMNS, type RenderedColumn, RENDERINGS, renderedJson } from '../../domain/phone-number-record.js';
-import { preparedStatements } from './prepared.js';
+import { type PreparedRun, preparedStatements, preparedTransaction } from './prepared.js';
 import { planUpdate, releaseAudit } from '../../domain/phone-number-update.js';
 import { groupCommitter } from '../group-commit.js';
 import { listPageQuery } from '../list-page-query.js';
@@ -30,7 +30,7 @@ const FIND_JSON_SQL: Readonly<Record<RenderedColumn, string>> = {
  */
 export function postgresPhoneNumberStore(db: Kysely<Database>, pool: pg.Pool): PhoneNumberStore {
   const read = preparedStatements(pool);
-  const insertBatch = postgresInsertBatch(db, read);
+  const insertBatch = postgresInsertBatch(db, pool, read);
   const active = () => db.selectFrom('phone_numbers').where(isActive);
   const findActive = (projectId: string, id: string): Promise<PhoneNumberRow | undefined> =>
     active().select(COLUMNS).where('id', '=', id).where('project_id', '=', projectId).executeTakeFirst();
@@ -138,24 +138,90 @@ const INTEGER_COLUMNS = new Set(['capabilities', 'status']);
  */
 const PLAIN_IMPORT_SQL =
   `with inserted as (insert into phone_numbers (${COLUMNS.join(', ')}) select * from unnest(${unnestParameters(COLUMNS).join(', ')}) on conflict do nothing returning id),` +
-  ` audited as (insert into audit_events (${AUDIT_COLUMNS.join(', ')}) select * from unnest(${unnestParameters(AUDIT_COLUMNS, COLUMNS.length + 1).join(', ')})` +
-  ` as a(${AUDIT_COLUMNS.join(', ')}) where a.resource_id in (select id from inserted))` +
+  ` audited as (${auditInsertedSql(COLUMNS.length + 1)})` +
   ' select id from inserted';
 
-function postgresInsertBatch(db: Kysely<Database>, prepared: ReturnType<typeof preparedStatements>) {
+/** Each row's idempotency key beside it, null for a row imported without one. */
+const KEYED_ROW_COLUMNS = [...COLUMNS, 'key_project_id', 'key_operation', 'key_key'] as const;
+
+/**
+ * A batch with idempotency keys and no quotas, as one statement (and, when a keyed number is
+ * refused as taken, a second that deletes its answer) in a transaction: the keys are claimed
+ * first, every one of them (the `count` is evaluated once, before the first number is
+ * written), in key order as the transaction of several statements claims them, so that a key
+ * another transaction is inserting makes this one wait and then find it taken; then the
+ * numbers whose key this batch won, in number order; then their audit events. It answers the
+ * keys won and the ids inserted.
+ */
+const KEYED_IMPORT_SQL =
+  `with claimed as (insert into idempotency_keys (${IDEMPOTENCY_COLUMNS.join(', ')}) select * from unnest(${unnestParameters(IDEMPOTENCY_COLUMNS).join(', ')})` +
+  ' on conflict do nothing returning project_id, operation, key),' +
+  ` inserted as (insert into phone_numbers (${COLUMNS.join(', ')}) select ${COLUMNS.map((c) => `u.${c}`).join(', ')}` +
+  ` from unnest(${unnestParameters(KEYED_ROW_COLUMNS, IDEMPOTENCY_COLUMNS.length + 1).join(', ')}) as u(${KEYED_ROW_COLUMNS.join(', ')})` +
+  ' where (select count(*) from claimed) >= 0' +
+  ' and (u.key_key is null or exists (select 1 from claimed c where c.project_id = u.key_project_id and c.operation = u.key_operation and c.key = u.key_key))' +
+  ' order by u.number on conflict do nothing returning id),' +
+  ` audited as (${auditInsertedSql(IDEMPOTENCY_COLUMNS.length + KEYED_ROW_COLUMNS.length + 1)})` +
+  ' select project_id, operation, key, null::text as id from claimed union all select null, null, null, id from inserted';
+
+const DELETE_ANSWERS_SQL = 'delete from idempotency_keys where (project_id, operation, key) in (select * from unnest($1::text[], $2::text[], $3::text[]))';
+
+/** The audit events of the batch whose number the `inserted` step wrote, their arrays from parameter `first`. */
+function auditInsertedSql(first: number): string {
+  return (
+    `insert into audit_events (${AUDIT_COLUMNS.join(', ')}) select * from unnest(${unnestParameters(AUDIT_COLUMNS, first).join(', ')})` +
+    ` as a(${AUDIT_COLUMNS.join(', ')}) where a.resource_id in (select id from inserted)`
+  );
+}
+
+const keyOf = (a: { projectId: string; operation: string; key: string }) => `${a.projectId}\u0000${a.operation}\u0000${a.key}`;
+
+function postgresInsertBatch(db: Kysely<Database>, pool: pg.Pool, prepared: PreparedRun) {
   const insertPlain = async (all: readonly ImportItem[]): Promise<InsertOutcome[]> => {
     const rows = byNumber(all.map((i) => i.row));
     const inserted = await prepared<{ id: string }>(PLAIN_IMPORT_SQL, [...columnArrays(COLUMNS, rows), ...columnArrays(AUDIT_COLUMNS, all.map((i) => i.audit))]);
     const ids = new Set(inserted.map((r) => r.id));
     return all.map((i) => (ids.has(i.row.id) ? 'inserted' : 'taken'));
   };
+  const insertKeyed = (all: readonly ImportItem[]) =>
+    preparedTransaction(pool, async (run): Promise<InsertOutcome[]> => {
+      // Two imports of one batch under one key: the first goes on, as if they had come in order.
+      const seen = new Set<string>();
+      const repeated = new Set<ImportItem>();
+      for (const i of all) {
+        if (i.answer === null) continue;
+        if (seen.has(keyOf(i.answer))) repeated.add(i);
+        seen.add(keyOf(i.answer));
+      }
+      const items = all.filter((i) => !repeated.has(i));
+      const answers = items.flatMap((i) => (i.answer === null ? [] : [idempotencyRow(i.answer)])).sort(byKey);
+      const rows = items.map((i) => ({ ...i.row, key_project_id: i.answer?.projectId ?? null, key_operation: i.answer?.operation ?? null, key_key: i.answer?.key ?? null }));
+      const written = await run<{ project_id: string | null; operation: string | null; key: string | null; id: string | null }>(KEYED_IMPORT_SQL, [
+        ...columnArrays(IDEMPOTENCY_COLUMNS, answers),
+        ...columnArrays(KEYED_ROW_COLUMNS, rows),
+        ...columnArrays(AUDIT_COLUMNS, items.map((i) => i.audit)),
+      ]);
+      const won = new Set<string>();
+      const ids = new Set<string>();
+      for (const w of written) {
+        if (w.id === null) won.add(keyOf({ projectId: w.project_id!, operation: w.operation!, key: w.key! }));
+        else ids.add(w.id);
+      }
+      const keyTaken = (i: ImportItem) => repeated.has(i) || (i.answer !== null && !won.has(keyOf(i.answer)));
+      // A refused import keeps no answer here: its refusal is kept afterwards, like any other.
+      const unanswered = items.filter((i) => i.answer !== null && !keyTaken(i) && !ids.has(i.row.id)).map((i) => i.answer!);
+      if (unanswered.length > 0) await run(DELETE_ANSWERS_SQL, [unanswered.map((a) => a.projectId), unanswered.map((a) => a.operation), unanswered.map((a) => a.key)]);
+      return all.map((i): InsertOutcome => (keyTaken(i) ? 'key_taken' : ids.has(i.row.id) ? 'inserted' : 'taken'));
+    });
   return groupCommitter<ImportItem, InsertOutcome>({
-    // Each batch is one transaction on its own pooled connection; a few may run at once.
+    // Each batch is one transaction on a pooled connection of its own; a few may run at once.
     maxInFlight: 4,
     maxBatch: 500,
     write: (all) =>
-      all.every((i) => i.answer === null && i.quota === null)
-        ? insertPlain(all)
+      all.every((i) => i.quota === null)
+        ? all.every((i) => i.answer === null)
+          ? insertPlain(all)
+          : insertKeyed(all)
         : db.transaction().execute(async (trx) => {
             // Idempotency keys first: a key another transaction is inserting makes this one wait
             // for it and then find it taken, so two nodes never both import under one key.
@@ -180,6 +246,7 @@ function postgresInsertBatch(db: Kysely<Database>, prepared: ReturnType<typeof p
 
 const compare = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 const byNumber = (rows: PhoneNumberRow[]) => rows.sort((a, b) => compare(a.number, b.number));
+const byKey = (a: ReturnType<typeof idempotencyRow>, b: ReturnType<typeof idempotencyRow>) => compare(a.project_id, b.project_id) || compare(a.operation, b.operation) || compare(a.key, b.key);
 
 /** Inserts the answers of the batch's keyed imports; returns the items whose key was already taken. */
 async function claimKeys(trx: Transaction<Database>, items: readonly ImportItem[]): Promise<Set<ImportItem>> {
@@ -190,13 +257,13 @@ async function claimKeys(trx: Transaction<Database>, items: readonly ImportItem[
   // number raced into a quota project and another project at once can still deadlock; that
   // batch answers 503 and is retried.) The sort is stable, so of two imports under one key the
   // earlier still comes first.
-  const rows = keyed.map((i) => idempotencyRow(i.answer!)).sort((a, b) => compare(a.project_id, b.project_id) || compare(a.operation, b.operation) || compare(a.key, b.key));
+  const rows = keyed.map((i) => idempotencyRow(i.answer!)).sort(byKey);
   const claimed = (await trx.executeQuery(unnestInsert<{ project_id: string; operation: string; key: string }>('idempotency_keys', IDEMPOTENCY_COLUMNS, rows, ' on conflict do nothing returning project_id, operation, key'))).rows;
-  const won = new Set(claimed.map((r) => `${r.project_id}\u0000${r.operation}\u0000${r.key}`));
+  const won = new Set(claimed.map((r) => keyOf({ projectId: r.project_id, operation: r.operation, key: r.key })));
   const taken = new Set<ImportItem>();
   const seen = new Set<string>();
   for (const i of keyed) {
-    const k = `${i.answer!.projectId}\u0000${i.answer!.operation}\u0000${i.answer!.key}`;
+    const k = keyOf(i.answer!);
     // Two imports of one batch under one key: the first wins, as if they had come in order.
     if (!won.has(k) || seen.has(k)) taken.add(i);
     seen.add(k);
