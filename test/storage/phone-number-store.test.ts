@@ -228,6 +228,27 @@ for (const engine of ENGINES) {
       assert.equal(written.filter((w) => w !== undefined).length, 1);
     });
 
+    test('a batch of keyed and unkeyed imports: the earlier import of a number wins, and only written numbers are audited', async () => {
+      // Submitted together, so they share a batch; the first two and the last two are one number each.
+      const rows = [
+        numberRow(A, '+15550100301', 75),
+        numberRow(B, '+15550100301', 75),
+        numberRow(A, '+15550100302', 75),
+        numberRow(A, '+15550100303', 75),
+        numberRow(B, '+15550100303', 75),
+      ];
+      const keys = ['k-mix-1', null, 'k-mix-1', null, 'k-mix-3'];
+      const outcomes = await Promise.all(
+        rows.map((r, i) => store.phoneNumbers.insert(r, importAudit(r), null, keys[i] === null ? undefined : answer(r.project_id, keys[i]!, 200))),
+      );
+      assert.deepEqual(outcomes, ['inserted', 'taken', 'key_taken', 'inserted', 'taken']);
+      const ids = new Set(rows.map((r) => r.id));
+      const audited = [...(await store.audit.list(A)), ...(await store.audit.list(B))].filter((e) => e.action === 'number.imported' && ids.has(e.resource_id));
+      assert.deepEqual(audited.map((e) => e.resource_id).sort(), [rows[0]!.id, rows[3]!.id].sort());
+      assert.equal((await store.idempotency.find(A, 'relay-rest.import', 'k-mix-1'))?.body, '{"ok":true}');
+      assert.equal(await store.idempotency.find(B, 'relay-rest.import', 'k-mix-3'), undefined, 'a number refused as taken keeps no answer');
+    });
+
     test('a refusal is saved once; purge deletes only answers older than the cutoff, in batches', async () => {
       assert.equal(await store.idempotency.save({ ...answer(B, 'refused', 80), status: 422 }), true);
       assert.equal(await store.idempotency.save({ ...answer(B, 'refused', 81), status: 400 }), false, 'the first answer stays');

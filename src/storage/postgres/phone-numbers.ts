@@ -150,17 +150,18 @@ const KEYED_ROW_COLUMNS = [...COLUMNS, 'key_project_id', 'key_operation', 'key_k
  * first, every one of them (the `count` is evaluated once, before the first number is
  * written), in key order as the transaction of several statements claims them, so that a key
  * another transaction is inserting makes this one wait and then find it taken; then the
- * numbers whose key this batch won, in number order; then their audit events. It answers the
- * keys won and the ids inserted.
+ * numbers whose key this batch won, in the order they are given (sorted by number, stably, so
+ * of two imports of one number the earlier wins, as elsewhere; PostgreSQL's own sort is not
+ * stable); then their audit events. It answers the keys won and the ids inserted.
  */
 const KEYED_IMPORT_SQL =
   `with claimed as (insert into idempotency_keys (${IDEMPOTENCY_COLUMNS.join(', ')}) select * from unnest(${unnestParameters(IDEMPOTENCY_COLUMNS).join(', ')})` +
   ' on conflict do nothing returning project_id, operation, key),' +
   ` inserted as (insert into phone_numbers (${COLUMNS.join(', ')}) select ${COLUMNS.map((c) => `u.${c}`).join(', ')}` +
-  ` from unnest(${unnestParameters(KEYED_ROW_COLUMNS, IDEMPOTENCY_COLUMNS.length + 1).join(', ')}) as u(${KEYED_ROW_COLUMNS.join(', ')})` +
+  ` from unnest(${unnestParameters(KEYED_ROW_COLUMNS, IDEMPOTENCY_COLUMNS.length + 1).join(', ')}) with ordinality as u(${KEYED_ROW_COLUMNS.join(', ')}, position)` +
   ' where (select count(*) from claimed) >= 0' +
   ' and (u.key_key is null or exists (select 1 from claimed c where c.project_id = u.key_project_id and c.operation = u.key_operation and c.key = u.key_key))' +
-  ' order by u.number on conflict do nothing returning id),' +
+  ' order by u.position on conflict do nothing returning id),' +
   ` audited as (${auditInsertedSql(IDEMPOTENCY_COLUMNS.length + KEYED_ROW_COLUMNS.length + 1)})` +
   ' select project_id, operation, key, null::text as id from claimed union all select null, null, null, id from inserted';
 
@@ -195,7 +196,9 @@ function postgresInsertBatch(db: Kysely<Database>, pool: pg.Pool, prepared: Prep
       }
       const items = all.filter((i) => !repeated.has(i));
       const answers = items.flatMap((i) => (i.answer === null ? [] : [idempotencyRow(i.answer)])).sort(byKey);
-      const rows = items.map((i) => ({ ...i.row, key_project_id: i.answer?.projectId ?? null, key_operation: i.answer?.operation ?? null, key_key: i.answer?.key ?? null }));
+      const rows = items
+        .map((i) => ({ ...i.row, key_project_id: i.answer?.projectId ?? null, key_operation: i.answer?.operation ?? null, key_key: i.answer?.key ?? null }))
+        .sort((a, b) => compare(a.number, b.number));
       const written = await run<{ project_id: string | null; operation: string | null; key: string | null; id: string | null }>(KEYED_IMPORT_SQL, [
         ...columnArrays(IDEMPOTENCY_COLUMNS, answers),
         ...columnArrays(KEYED_ROW_COLUMNS, rows),
