@@ -10,7 +10,7 @@ import { ACTIVE, COLUMNS, COUNTS_SQL, type ImportItem, type NumberCount, type In
 import { nationalDigits } from '../../domain/phone-number.js';
 import { stockEntryOf, stockRow } from '../../domain/stock.js';
 import { STOCK_COLUMNS } from '../stock-store.js';
-import { IDEMPOTENCY_COLUMNS, idempotencyRow } from '../idempotency-store.js';
+import { IDEMPOTENCY_COLUMNS, type IdempotentAnswer, idempotencyRow } from '../idempotency-store.js';
 import type { Database } from '../schema.js';
 
 const isActive = sql.raw<SqlBool>(ACTIVE);
@@ -117,7 +117,12 @@ function matchesNothing(query: { nameContains: string | null; numberContains: st
  * measured on PostgreSQL 15 with batches of 20.
  */
 export function unnestInsert<R>(table: string, columns: readonly string[], rows: readonly object[], tail = ''): CompiledQuery<R> {
-  return CompiledQuery.raw(`insert into ${table} (${columns.join(', ')}) select * from unnest(${unnestParameters(columns).join(', ')})${tail}`, columnArrays(columns, rows)) as CompiledQuery<R>;
+  return CompiledQuery.raw(`${unnestInsertSql(table, columns)}${tail}`, columnArrays(columns, rows)) as CompiledQuery<R>;
+}
+
+/** `insert into table (columns) select * from unnest(…)`, the arrays from parameter `first`. */
+function unnestInsertSql(table: string, columns: readonly string[], first = 1): string {
+  return `insert into ${table} (${columns.join(', ')}) select * from unnest(${unnestParameters(columns, first).join(', ')})`;
 }
 
 /** The typed array parameters of columns, numbered from `first`. */
@@ -137,7 +142,7 @@ const INTEGER_COLUMNS = new Set(['capabilities', 'status']);
  * around the same two inserts takes four.
  */
 const PLAIN_IMPORT_SQL =
-  `with inserted as (insert into phone_numbers (${COLUMNS.join(', ')}) select * from unnest(${unnestParameters(COLUMNS).join(', ')}) on conflict do nothing returning id),` +
+  `with inserted as (${unnestInsertSql('phone_numbers', COLUMNS)} on conflict do nothing returning id),` +
   ` audited as (${auditInsertedSql(COLUMNS.length + 1)})` +
   ' select id from inserted';
 
@@ -155,8 +160,7 @@ const KEYED_ROW_COLUMNS = [...COLUMNS, 'key_project_id', 'key_operation', 'key_k
  * stable); then their audit events. It answers the keys won and the ids inserted.
  */
 const KEYED_IMPORT_SQL =
-  `with claimed as (insert into idempotency_keys (${IDEMPOTENCY_COLUMNS.join(', ')}) select * from unnest(${unnestParameters(IDEMPOTENCY_COLUMNS).join(', ')})` +
-  ' on conflict do nothing returning project_id, operation, key),' +
+  `with claimed as (${unnestInsertSql('idempotency_keys', IDEMPOTENCY_COLUMNS)} on conflict do nothing returning project_id, operation, key),` +
   ` inserted as (insert into phone_numbers (${COLUMNS.join(', ')}) select ${COLUMNS.map((c) => `u.${c}`).join(', ')}` +
   ` from unnest(${unnestParameters(KEYED_ROW_COLUMNS, IDEMPOTENCY_COLUMNS.length + 1).join(', ')}) with ordinality as u(${KEYED_ROW_COLUMNS.join(', ')}, position)` +
   ' where (select count(*) from claimed) >= 0' +
@@ -166,16 +170,27 @@ const KEYED_IMPORT_SQL =
   ' select project_id, operation, key, null::text as id from claimed union all select null, null, null, id from inserted';
 
 const DELETE_ANSWERS_SQL = 'delete from idempotency_keys where (project_id, operation, key) in (select * from unnest($1::text[], $2::text[], $3::text[]))';
+const answerKeys = (answers: readonly IdempotentAnswer[]) => [answers.map((a) => a.projectId), answers.map((a) => a.operation), answers.map((a) => a.key)];
 
 /** The audit events of the batch whose number the `inserted` step wrote, their arrays from parameter `first`. */
 function auditInsertedSql(first: number): string {
-  return (
-    `insert into audit_events (${AUDIT_COLUMNS.join(', ')}) select * from unnest(${unnestParameters(AUDIT_COLUMNS, first).join(', ')})` +
-    ` as a(${AUDIT_COLUMNS.join(', ')}) where a.resource_id in (select id from inserted)`
-  );
+  return `${unnestInsertSql('audit_events', AUDIT_COLUMNS, first)} as a(${AUDIT_COLUMNS.join(', ')}) where a.resource_id in (select id from inserted)`;
 }
 
 const keyOf = (a: { projectId: string; operation: string; key: string }) => `${a.projectId}\u0000${a.operation}\u0000${a.key}`;
+
+/** The keyed imports whose key an earlier import of the batch has: the first goes on, as if they had come in order. */
+function repeatedKeys(items: readonly ImportItem[]): Set<ImportItem> {
+  const seen = new Set<string>();
+  const repeated = new Set<ImportItem>();
+  for (const i of items) {
+    if (i.answer === null) continue;
+    const k = keyOf(i.answer);
+    if (seen.has(k)) repeated.add(i);
+    seen.add(k);
+  }
+  return repeated;
+}
 
 function postgresInsertBatch(db: Kysely<Database>, pool: pg.Pool, prepared: PreparedRun) {
   const insertPlain = async (all: readonly ImportItem[]): Promise<InsertOutcome[]> => {
@@ -186,19 +201,10 @@ function postgresInsertBatch(db: Kysely<Database>, pool: pg.Pool, prepared: Prep
   };
   const insertKeyed = (all: readonly ImportItem[]) =>
     preparedTransaction(pool, async (run): Promise<InsertOutcome[]> => {
-      // Two imports of one batch under one key: the first goes on, as if they had come in order.
-      const seen = new Set<string>();
-      const repeated = new Set<ImportItem>();
-      for (const i of all) {
-        if (i.answer === null) continue;
-        if (seen.has(keyOf(i.answer))) repeated.add(i);
-        seen.add(keyOf(i.answer));
-      }
+      const repeated = repeatedKeys(all);
       const items = all.filter((i) => !repeated.has(i));
       const answers = items.flatMap((i) => (i.answer === null ? [] : [idempotencyRow(i.answer)])).sort(byKey);
-      const rows = items
-        .map((i) => ({ ...i.row, key_project_id: i.answer?.projectId ?? null, key_operation: i.answer?.operation ?? null, key_key: i.answer?.key ?? null }))
-        .sort((a, b) => compare(a.number, b.number));
+      const rows = byNumber(items.map((i) => ({ ...i.row, key_project_id: i.answer?.projectId ?? null, key_operation: i.answer?.operation ?? null, key_key: i.answer?.key ?? null })));
       const written = await run<{ project_id: string | null; operation: string | null; key: string | null; id: string | null }>(KEYED_IMPORT_SQL, [
         ...columnArrays(IDEMPOTENCY_COLUMNS, answers),
         ...columnArrays(KEYED_ROW_COLUMNS, rows),
@@ -213,42 +219,42 @@ function postgresInsertBatch(db: Kysely<Database>, pool: pg.Pool, prepared: Prep
       const keyTaken = (i: ImportItem) => repeated.has(i) || (i.answer !== null && !won.has(keyOf(i.answer)));
       // A refused import keeps no answer here: its refusal is kept afterwards, like any other.
       const unanswered = items.filter((i) => i.answer !== null && !keyTaken(i) && !ids.has(i.row.id)).map((i) => i.answer!);
-      if (unanswered.length > 0) await run(DELETE_ANSWERS_SQL, [unanswered.map((a) => a.projectId), unanswered.map((a) => a.operation), unanswered.map((a) => a.key)]);
+      if (unanswered.length > 0) await run(DELETE_ANSWERS_SQL, answerKeys(unanswered));
       return all.map((i): InsertOutcome => (keyTaken(i) ? 'key_taken' : ids.has(i.row.id) ? 'inserted' : 'taken'));
     });
   return groupCommitter<ImportItem, InsertOutcome>({
     // Each batch is one transaction on a pooled connection of its own; a few may run at once.
     maxInFlight: 4,
     maxBatch: 500,
-    write: (all) =>
-      all.every((i) => i.quota === null)
-        ? all.every((i) => i.answer === null)
-          ? insertPlain(all)
-          : insertKeyed(all)
-        : db.transaction().execute(async (trx) => {
-            // Idempotency keys first: a key another transaction is inserting makes this one wait
-            // for it and then find it taken, so two nodes never both import under one key.
-            const keyTaken = await claimKeys(trx, all);
-            const items = all.filter((i) => !keyTaken.has(i));
-            const insertRows = async (rows: readonly PhoneNumberRow[]) =>
-              rows.length === 0 ? [] : (await trx.executeQuery(unnestInsert<{ id: string }>('phone_numbers', COLUMNS, rows, ' on conflict do nothing returning id'))).rows;
-            const ids = new Set<string>();
-            const overQuota = await insertWithinQuotas(trx, items, insertRows, ids);
-            for (const r of await insertRows(byNumber(items.filter((i) => i.quota === null).map((i) => i.row)))) ids.add(r.id);
-            const audits = items.filter((i) => ids.has(i.row.id)).map((i) => i.audit);
-            if (audits.length > 0) await trx.executeQuery(unnestInsert('audit_events', AUDIT_COLUMNS, audits));
-            // A refused import keeps no answer here: its refusal is kept afterwards, like any other.
-            const unanswered = items.filter((i) => i.answer !== null && !ids.has(i.row.id)).map((i) => i.answer!);
-            for (const a of unanswered) {
-              await trx.deleteFrom('idempotency_keys').where('project_id', '=', a.projectId).where('operation', '=', a.operation).where('key', '=', a.key).execute();
-            }
-            return all.map((i): InsertOutcome => (keyTaken.has(i) ? 'key_taken' : ids.has(i.row.id) ? 'inserted' : overQuota.has(i.row.id) ? 'over_quota' : 'taken'));
-          }),
+    write: (all) => {
+      if (all.some((i) => i.quota !== null)) return db.transaction().execute((trx) => insertWithQuotas(trx, all));
+      return all.every((i) => i.answer === null) ? insertPlain(all) : insertKeyed(all);
+    },
   });
 }
 
+/** A batch with a quota project in it, as a transaction of several statements. */
+async function insertWithQuotas(trx: Transaction<Database>, all: readonly ImportItem[]): Promise<InsertOutcome[]> {
+  // Idempotency keys first: a key another transaction is inserting makes this one wait
+  // for it and then find it taken, so two nodes never both import under one key.
+  const keyTaken = await claimKeys(trx, all);
+  const items = all.filter((i) => !keyTaken.has(i));
+  const insertRows = async (rows: readonly PhoneNumberRow[]) =>
+    rows.length === 0 ? [] : (await trx.executeQuery(unnestInsert<{ id: string }>('phone_numbers', COLUMNS, rows, ' on conflict do nothing returning id'))).rows;
+  const ids = new Set<string>();
+  const overQuota = await insertWithinQuotas(trx, items, insertRows, ids);
+  for (const r of await insertRows(byNumber(items.filter((i) => i.quota === null).map((i) => i.row)))) ids.add(r.id);
+  const audits = items.filter((i) => ids.has(i.row.id)).map((i) => i.audit);
+  if (audits.length > 0) await trx.executeQuery(unnestInsert('audit_events', AUDIT_COLUMNS, audits));
+  // A refused import keeps no answer here: its refusal is kept afterwards, like any other.
+  const unanswered = items.filter((i) => i.answer !== null && !ids.has(i.row.id)).map((i) => i.answer!);
+  if (unanswered.length > 0) await trx.executeQuery(CompiledQuery.raw(DELETE_ANSWERS_SQL, answerKeys(unanswered)));
+  return all.map((i): InsertOutcome => (keyTaken.has(i) ? 'key_taken' : ids.has(i.row.id) ? 'inserted' : overQuota.has(i.row.id) ? 'over_quota' : 'taken'));
+}
+
 const compare = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
-const byNumber = (rows: PhoneNumberRow[]) => rows.sort((a, b) => compare(a.number, b.number));
+/** Sorted in place by number; the sort is stable, so of two imports of one number the earlier comes first. */
+const byNumber = <R extends { number: string }>(rows: R[]) => rows.sort((a, b) => compare(a.number, b.number));
 const byKey = (a: ReturnType<typeof idempotencyRow>, b: ReturnType<typeof idempotencyRow>) => compare(a.project_id, b.project_id) || compare(a.operation, b.operation) || compare(a.key, b.key);
 
 /** Inserts the answers of the batch's keyed imports; returns the items whose key was already taken. */
@@ -263,14 +269,8 @@ async function claimKeys(trx: Transaction<Database>, items: readonly ImportItem[
   const rows = keyed.map((i) => idempotencyRow(i.answer!)).sort(byKey);
   const claimed = (await trx.executeQuery(unnestInsert<{ project_id: string; operation: string; key: string }>('idempotency_keys', IDEMPOTENCY_COLUMNS, rows, ' on conflict do nothing returning project_id, operation, key'))).rows;
   const won = new Set(claimed.map((r) => keyOf({ projectId: r.project_id, operation: r.operation, key: r.key })));
-  const taken = new Set<ImportItem>();
-  const seen = new Set<string>();
-  for (const i of keyed) {
-    const k = keyOf(i.answer!);
-    // Two imports of one batch under one key: the first wins, as if they had come in order.
-    if (!won.has(k) || seen.has(k)) taken.add(i);
-    seen.add(k);
-  }
+  const taken = repeatedKeys(keyed);
+  for (const i of keyed) if (!won.has(keyOf(i.answer!))) taken.add(i);
   return taken;
 }
 
